@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// The host serves dist/client; `npm run dev:client` proxies /ws and /api to a
+// host already running on port 3000.
+export default defineConfig({
+  root: 'client',
+  build: {
+    outDir: resolve(import.meta.dirname, 'dist/client'),
+    emptyOutDir: true,
+    rollupOptions: {
+      input: { viewer: resolve(import.meta.dirname, 'client/index.html') },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:3000',
+      '/ws': { target: 'ws://127.0.0.1:3000', ws: true },
+    },
+  },
+});
