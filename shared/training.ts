@@ -1,0 +1,121 @@
+// Training vocabulary shared by the trainer, the broadcast hub and the pages.
+
+/** Lifecycle of a training run, as shown to viewers. */
+export type TrainingState =
+  | 'starting'
+  | 'training'
+  | 'paused'
+  | 'diverged'
+  | 'finished'
+  | 'stopped';
+
+export const TRAINING_STATES: readonly TrainingState[] = [
+  'starting',
+  'training',
+  'paused',
+  'diverged',
+  'finished',
+  'stopped',
+];
+
+export type ModelKind = 'dense' | 'deep';
+export type LossKind = 'bce' | 'mse';
+export type OptimizerKind = 'adam' | 'adadelta' | 'sgd';
+export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
+
+/** Side length of every image, in pixels. */
+export const IMAGE_SIZE = 28;
+
+/** Pixels per image (28 × 28). */
+export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+
+/** Everything that defines a training run, as chosen on the command line. */
+export interface RunConfig {
+  /** `shapes`, `mnist`, or the path of an image folder. */
+  dataset: string;
+  /** Number of generated images when the dataset is `shapes`. */
+  shapesCount: number;
+  model: ModelKind;
+  /** Hidden layer sizes of the encoder, outermost first; the decoder mirrors them. */
+  hidden: number[];
+  /** Size of the latent vector. */
+  latent: number;
+  loss: LossKind;
+  optimizer: OptimizerKind;
+  learningRate: number;
+  batchSize: number;
+  /** Number of passes over the training split; training stops after the last one. */
+  epochs: number;
+  /** Fraction of the dataset held out for validation, in (0, 0.5]. */
+  validationSplit: number;
+  seed: number;
+  backend: BackendChoice;
+}
+
+/** The dataset as the trainer loaded it. */
+export interface DatasetInfo {
+  /** Human-readable name: `shapes`, `mnist` or the folder path. */
+  name: string;
+  trainCount: number;
+  validationCount: number;
+  /** Label names, indexed by the numeric label of each image. */
+  labelNames: string[];
+}
+
+/** Which TensorFlow.js backend runs, and why it was chosen. */
+export interface BackendInfo {
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  reason: string;
+}
+
+/** One optimizer step's training loss. */
+export interface StepLoss {
+  step: number;
+  loss: number;
+}
+
+/** Losses at the end of one epoch. */
+export interface EpochSummary {
+  /** Epoch number, starting at 1. */
+  epoch: number;
+  /** Global step at the end of the epoch. */
+  step: number;
+  /** Mean training loss over the epoch. */
+  trainLoss: number;
+  /** Loss on the validation split. */
+  validationLoss: number;
+  /** Wall time of the epoch, in seconds. */
+  seconds: number;
+  /** Training throughput of the epoch, in images per second. */
+  samplesPerSecond: number;
+}
+
+/** Fixed validation images next to the model's output, one byte per pixel. */
+export interface ReconstructionSet {
+  epoch: number;
+  step: number;
+  /** Number of image pairs. */
+  count: number;
+  /** `count` images of 784 bytes, row-major, 0 = black, 255 = white. */
+  inputs: Uint8Array;
+  /** The model's output for each input, same layout. */
+  outputs: Uint8Array;
+}
+
+/** What `/api/status` returns and what the status bar shows. */
+export interface HostStatus {
+  state: TrainingState;
+  /** Why the state last changed, for example the step at which the loss diverged. */
+  stateReason: string | null;
+  backend: BackendInfo | null;
+  dataset: DatasetInfo | null;
+  model: ModelKind;
+  latent: number;
+  /** Epochs completed so far. */
+  epoch: number;
+  epochs: number;
+  step: number;
+  lastLoss: number | null;
+  lastValidationLoss: number | null;
+  viewers: number;
+}
