@@ -1,0 +1,73 @@
+// The main thread's handle on the training worker: it starts the worker,
+// forwards commands and turns its messages and exit into events.
+
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+
+import type { WorkerCommand, WorkerEvent, WorkerInit } from '../../shared/worker-messages';
+
+type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
+
+/** Raised when the worker fails before training starts, such as for an empty image folder. */
+export class TrainerStartError extends Error {
+  override name = 'TrainerStartError';
+}
+
+/** Time the worker gets to release its tensors after `stop` before it is terminated. */
+const STOP_GRACE_MS = 5000;
+
+export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [number] }> {
+  /** Resolves once the backend runs, the dataset is loaded and the model is built. */
+  readonly ready: Promise<ReadyEvent>;
+  private readonly worker: Worker;
+  private exited = false;
+  private isReady = false;
+
+  constructor(init: WorkerInit) {
+    super();
+    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
+    this.ready = new Promise<ReadyEvent>((resolve, reject) => {
+      this.on('event', (event) => {
+        if (event.type === 'ready') {
+          this.isReady = true;
+          resolve(event);
+        }
+        if (event.type === 'fatal') reject(new TrainerStartError(event.message));
+      });
+      this.once('exit', (code) => reject(new TrainerStartError(`the training worker exited with code ${code} before it was ready`)));
+    });
+    // A rejection nobody awaits yet must not crash the host; `ready` callers still see it.
+    this.ready.catch(() => {});
+
+    this.worker.on('message', (event: WorkerEvent) => this.emit('event', event));
+    this.worker.on('error', (error) => this.emit('event', { type: 'fatal', message: error.message }));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.emit('exit', code);
+    });
+  }
+
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+
+  /** Asks the worker to release its tensors and exit; terminates it if it takes too long. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exit = new Promise<void>((resolve) => this.once('exit', () => resolve()));
+    // Before `ready` the worker is still loading data and holds no model to release.
+    if (!this.isReady) void this.worker.terminate();
+    this.send({ type: 'stop' });
+    const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    await exit;
+    clearTimeout(timer);
+  }
+
+  private send(command: WorkerCommand): void {
+    if (!this.exited) this.worker.postMessage(command);
+  }
+}
