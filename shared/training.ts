@@ -110,6 +110,8 @@ export interface HostStatus {
   backend: BackendInfo | null;
   dataset: DatasetInfo | null;
   model: ModelKind;
+  /** Unit counts from the input layer to the output layer, such as [784, 8, 784]; null until the model is built. */
+  layerSizes: number[] | null;
   latent: number;
   /** Epochs completed so far. */
   epoch: number;

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 import sharp, { type Sharp } from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('image folder', () => {
     const dataset = await loadDataset(options());
 
     expect(warnings).toEqual([]);
-    expect(dataset.info.name).toBe(directory);
+    expect(dataset.info.name).toBe(basename(directory));
     expect(dataset.info.labelNames).toEqual(['image']);
     expect(dataset.train.count + dataset.validation.count).toBe(4);
     expect(dataset.validation.count).toBe(1);
@@ -271,7 +271,7 @@ describe('image folder', () => {
     const dataset = await loadDataset(options({ dataset: relativePath }));
 
     expect(relativePath.startsWith('/')).toBe(false);
-    expect(dataset.info.name).toBe(relativePath);
+    expect(dataset.info.name).toBe(basename(relativePath));
     expect(dataset.train.count + dataset.validation.count).toBe(2);
   });
 });

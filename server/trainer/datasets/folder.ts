@@ -3,7 +3,7 @@
 
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 
 import { IMAGE_PIXELS } from '../../../shared/training';
 import { createRandom } from '../random';
@@ -50,7 +50,8 @@ export async function loadImageFolder(options: DatasetOptions): Promise<Dataset>
   }
 
   return {
-    info: { name: options.dataset, trainCount: train.count, validationCount: validation.count, labelNames: ['image'] },
+    // Viewers see only the folder's name, not where it sits on the streamer's disk.
+    info: { name: basename(options.dataset), trainCount: train.count, validationCount: validation.count, labelNames: ['image'] },
     train,
     validation,
   };

@@ -1,0 +1,225 @@
+// Command-line flags of the host: one table drives parsing, defaults,
+// validation messages and `--help`, so the four never disagree.
+
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import type { BackendChoice, LossKind, ModelKind, OptimizerKind, RunConfig } from '../../shared/training';
+import type { LogFormat } from '../log';
+
+/** Everything the host needs to start: the run plus where and how to serve it. */
+export interface HostOptions {
+  run: RunConfig;
+  port: number;
+  host: string;
+  stateDir: string;
+  /** Steps between two reconstruction refreshes. */
+  reconstructionEvery: number;
+  logLevel: string;
+  logFormat: LogFormat | undefined;
+}
+
+/** Raised for a flag value the host cannot run with; the message names value and fix. */
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** Value placeholder in `--help`, such as `N` or `RATE`. */
+  value?: string;
+  help: string;
+  default?: string;
+}
+
+export const FLAGS: Record<string, FlagSpec> = {
+  dataset: {
+    type: 'string',
+    value: 'NAME',
+    help: '`shapes` (generated outlines), `mnist` (the real digits) or the path of a folder of PNG, JPEG or WebP images',
+    default: 'shapes',
+  },
+  'shapes-count': { type: 'string', value: 'N', help: 'number of generated images for `--dataset shapes`', default: '4000' },
+  model: {
+    type: 'string',
+    value: 'KIND',
+    help: '`dense` (784-L-784, one hidden layer that is the latent) or `deep` (the --hidden sizes, the latent, then the mirror)',
+    default: 'dense',
+  },
+  hidden: { type: 'string', value: 'SIZES', help: 'comma-separated hidden layer sizes for `--model deep`', default: '256,128,64' },
+  latent: { type: 'string', value: 'N', help: 'latent vector size, 1 to 1024; small values can be steered with sliders', default: '8' },
+  loss: { type: 'string', value: 'KIND', help: '`bce` (binary cross-entropy per pixel) or `mse` (mean squared error)', default: 'bce' },
+  optimizer: { type: 'string', value: 'KIND', help: '`adam`, `adadelta` or `sgd`', default: 'adam' },
+  lr: { type: 'string', value: 'RATE', help: 'learning rate; default 0.001 for adam, 1 for adadelta, 0.1 for sgd' },
+  'batch-size': { type: 'string', value: 'N', help: 'images per training step', default: '64' },
+  epochs: { type: 'string', value: 'N', help: 'passes over the training split; the state is `finished` after the last', default: '50' },
+  'validation-split': {
+    type: 'string',
+    value: 'FRACTION',
+    help: 'fraction of a shapes or folder dataset held out for validation, above 0 and at most 0.5 (MNIST uses its 10k test set)',
+    default: '0.1',
+  },
+  seed: { type: 'string', value: 'N', help: 'seed for data generation, shuffling and weight initialisation', default: '1' },
+  backend: {
+    type: 'string',
+    value: 'NAME',
+    help: '`auto` (tfjs-node if installed, then WASM, then CPU), `node`, `wasm` or `cpu`',
+    default: 'auto',
+  },
+  'recon-every': { type: 'string', value: 'STEPS', help: 'training steps between two reconstruction refreshes', default: '100' },
+  port: { type: 'string', value: 'PORT', help: 'TCP port for HTTP and WebSockets; also read from PORT', default: '3000' },
+  host: {
+    type: 'string',
+    value: 'ADDRESS',
+    help: 'address to listen on; use 0.0.0.0 so that viewers on other machines can connect',
+    default: '127.0.0.1',
+  },
+  'state-dir': { type: 'string', value: 'DIR', help: 'folder for checkpoints and the gallery, created if missing', default: './var' },
+  'log-level': { type: 'string', value: 'LEVEL', help: '`debug`, `info`, `warn` or `error`; also read from LOG_LEVEL', default: 'info' },
+  'log-format': { type: 'string', value: 'FORMAT', help: '`pretty` or `json`; default pretty on a terminal, JSON otherwise' },
+  help: { type: 'boolean', help: 'print this help and exit' },
+};
+
+const DEFAULT_LEARNING_RATE: Record<OptimizerKind, number> = { adam: 0.001, adadelta: 1, sgd: 0.1 };
+
+/** Parses `argv` (without node and script) into options, or throws OptionsError. */
+export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): HostOptions | 'help' {
+  const values = parseFlags(argv);
+  if (values.help) return 'help';
+
+  const text = (name: string): string => {
+    const value = values[name];
+    return typeof value === 'string' ? value : (FLAGS[name].default ?? '');
+  };
+
+  const optimizer = oneOf<OptimizerKind>('optimizer', text('optimizer'), ['adam', 'adadelta', 'sgd']);
+  const run: RunConfig = {
+    dataset: parseDataset(text('dataset')),
+    shapesCount: integer('shapes-count', text('shapes-count'), 10, 1_000_000),
+    model: oneOf<ModelKind>('model', text('model'), ['dense', 'deep']),
+    hidden: parseHidden(text('hidden')),
+    latent: integer('latent', text('latent'), 1, 1024),
+    loss: oneOf<LossKind>('loss', text('loss'), ['bce', 'mse']),
+    optimizer,
+    learningRate: values.lr === undefined ? DEFAULT_LEARNING_RATE[optimizer] : positiveNumber('lr', text('lr')),
+    batchSize: integer('batch-size', text('batch-size'), 1, 65_536),
+    epochs: integer('epochs', text('epochs'), 1, 1_000_000),
+    validationSplit: fraction('validation-split', text('validation-split')),
+    seed: integer('seed', text('seed'), 0, 2 ** 31 - 1),
+    backend: oneOf<BackendChoice>('backend', text('backend'), ['auto', 'node', 'wasm', 'cpu']),
+  };
+
+  const portText = typeof values.port === 'string' ? values.port : (env.PORT ?? text('port'));
+  return {
+    run,
+    port: integer('port', portText, 0, 65_535),
+    host: text('host'),
+    stateDir: resolve(text('state-dir')),
+    reconstructionEvery: integer('recon-every', text('recon-every'), 1, 1_000_000),
+    logLevel: oneOf('log-level', typeof values['log-level'] === 'string' ? values['log-level'] : (env.LOG_LEVEL ?? 'info'), [
+      'debug',
+      'info',
+      'warn',
+      'error',
+    ]),
+    logFormat: values['log-format'] === undefined ? undefined : oneOf<LogFormat>('log-format', text('log-format'), ['pretty', 'json']),
+  };
+}
+
+/** Formats `--help`: every flag with its value, meaning and default. */
+export function helpText(): string {
+  const rows = Object.entries(FLAGS).map(([name, spec]) => {
+    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
+    const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
+    return `${left.padEnd(30)} ${spec.help}${fallback}`;
+  });
+  return [
+    'Usage: npm start -- [flags]',
+    '',
+    'Trains an image autoencoder and streams it live to viewers at http://HOST:PORT/.',
+    '',
+    'Flags:',
+    ...rows,
+    '',
+    'Examples:',
+    '  npm start',
+    '  npm start -- --dataset mnist --model dense --latent 32',
+    '  npm start -- --dataset data/samples --host 0.0.0.0',
+  ].join('\n');
+}
+
+function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {
+  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }]));
+  try {
+    return parseArgs({ args: joinNegativeValues(argv), options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new OptionsError(`${(error as Error).message}. Run \`npm start -- --help\` for the list of flags.`);
+  }
+}
+
+/** Turns `--epochs -1` into `--epochs=-1`, so that a negative number reaches validation instead of parseArgs's "ambiguous" error. */
+function joinNegativeValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    const next = argv[i + 1];
+    if (FLAGS[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      joined.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      joined.push(argv[i]);
+    }
+  }
+  return joined;
+}
+
+function parseDataset(value: string): string {
+  if (value === 'shapes' || value === 'mnist') return value;
+
+  const folder = resolve(value);
+  if (!existsSync(folder)) {
+    throw new OptionsError(
+      `--dataset "${value}" is neither \`shapes\`, \`mnist\` nor an existing folder (looked for ${folder}). ` +
+        'Pass one of the two names, or the path of a folder of PNG, JPEG or WebP images.',
+    );
+  }
+  if (!statSync(folder).isDirectory()) {
+    throw new OptionsError(`--dataset "${value}" is a file; pass the folder that contains the images instead.`);
+  }
+  return folder;
+}
+
+function parseHidden(value: string): number[] {
+  const parts = value.split(',').map((part) => part.trim());
+  return parts.map((part) => integer('hidden', part, 1, 8192, `"${value}"`));
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new OptionsError(`--${flag} "${value}" is not valid. Use one of: ${allowed.join(', ')}.`);
+}
+
+function integer(flag: string, value: string, min: number, max: number, shown = `"${value}"`): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < min || number > max) {
+    throw new OptionsError(`--${flag} ${shown} is not valid. Use a whole number from ${min} to ${max}.`);
+  }
+  return number;
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new OptionsError(`--${flag} "${value}" is not valid. Use a number above 0, such as 0.001.`);
+  }
+  return number;
+}
+
+function fraction(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0 || number > 0.5) {
+    throw new OptionsError(`--${flag} "${value}" is not valid. Use a number above 0 and at most 0.5, such as 0.1.`);
+  }
+  return number;
+}

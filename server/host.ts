@@ -1,0 +1,91 @@
+// The host: one HTTP server with the pages, the API and the WebSocket hub,
+// fed by the training worker. `startHost` is what `npm start` runs and what
+// tests start on loopback.
+
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { BroadcastHub } from './broadcast/hub';
+import type { HubOptions } from './broadcast/hub';
+import { RunHistory } from './broadcast/run-history';
+import { TrainingFeed } from './broadcast/training-feed';
+import type { HostOptions } from './cli/options';
+import { createApp } from './http/app';
+import type { Logger } from './log';
+import { TrainerThread } from './trainer/trainer-thread';
+
+export interface Host {
+  /** Viewer page address, such as http://127.0.0.1:3000/. */
+  url: string;
+  port: number;
+  history: RunHistory;
+  trainer: TrainerThread;
+  /** Stops training, closes every connection and the server. */
+  close(): Promise<void>;
+}
+
+/** Raised when the host cannot listen, for example because the port is taken. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+export async function startHost(options: HostOptions, log: Logger, hubOptions: Partial<HubOptions> = {}): Promise<Host> {
+  await mkdir(options.stateDir, { recursive: true });
+
+  const history = new RunHistory(options.run);
+  const feed = new TrainingFeed(history, log);
+  const server: Server = createServer(createApp(() => history.status(hub.viewerCount)));
+  const hub: BroadcastHub = new BroadcastHub(server, log, (seq) => history.snapshotFrames(seq, hub.viewerCount), feed.broadcastStatus, hubOptions);
+  feed.attach(hub);
+
+  const port = await listen(server, options.port, options.host);
+  const url = `http://${displayHost(options.host)}:${port}/`;
+  log.info({ url, stateDir: options.stateDir }, 'host listening');
+
+  const trainer = new TrainerThread({ config: options.run, reconstructionEvery: options.reconstructionEvery });
+  trainer.on('event', (event) => feed.handle(event));
+  trainer.on('exit', (code) => log.info({ code }, 'training worker exited'));
+
+  const close = async () => {
+    await trainer.stop();
+    feed.close();
+    await hub.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    log.info('host stopped');
+  };
+
+  try {
+    await trainer.ready;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url, port, history, trainer, close };
+}
+
+/** Listens on `port`, turning "address in use" and friends into a message with a fix. */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new ListenError(`port ${port} on ${host} is already in use; stop the other program or pass --port with a free port, such as --port ${port + 1}.`));
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        reject(new ListenError(`--host ${host} is not an address of this machine; use 127.0.0.1, or 0.0.0.0 for every interface.`));
+      } else if (error.code === 'EACCES') {
+        reject(new ListenError(`port ${port} needs extra privileges; use a port above 1023, such as --port 3000.`));
+      } else {
+        reject(error);
+      }
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** The address to print for viewers: 0.0.0.0 is not one a browser can open. */
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

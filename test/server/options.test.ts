@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { FLAGS, helpText, OptionsError, parseHostOptions } from '../../server/cli/options';
+
+function parse(...argv: string[]) {
+  const options = parseHostOptions(argv, {});
+  if (options === 'help') throw new Error('unexpected --help');
+  return options;
+}
+
+describe('host options', () => {
+  it('defaults to shapes, a dense model with a small latent, loopback and port 3000', () => {
+    const options = parse();
+    expect(options.run.dataset).toBe('shapes');
+    expect(options.run.model).toBe('dense');
+    expect(options.run.latent).toBeLessThanOrEqual(8);
+    expect(options.host).toBe('127.0.0.1');
+    expect(options.port).toBe(3000);
+  });
+
+  it('defaults the learning rate by optimizer, with adadelta at 1 as in Keras', () => {
+    expect(parse('--optimizer', 'adam').run.learningRate).toBe(0.001);
+    expect(parse('--optimizer', 'adadelta').run.learningRate).toBe(1);
+    expect(parse('--optimizer', 'sgd', '--lr', '0.5').run.learningRate).toBe(0.5);
+  });
+
+  it('reads the port from PORT unless --port is given', () => {
+    expect((parseHostOptions([], { PORT: '4100' }) as { port: number }).port).toBe(4100);
+    expect((parseHostOptions(['--port', '4200'], { PORT: '4100' }) as { port: number }).port).toBe(4200);
+  });
+
+  it('parses the deep model hidden sizes', () => {
+    expect(parse('--model', 'deep', '--hidden', '128, 64').run.hidden).toEqual([128, 64]);
+  });
+
+  it.each([
+    [['--dataset', 'cats'], /--dataset "cats" is neither `shapes`, `mnist` nor an existing folder/],
+    [['--epochs', '-1'], /--epochs "-1" is not valid. Use a whole number from 1/],
+    [['--latent', '0'], /--latent "0" is not valid. Use a whole number from 1 to 1024/],
+    [['--lr', 'fast'], /--lr "fast" is not valid. Use a number above 0/],
+    [['--model', 'cnn'], /--model "cnn" is not valid. Use one of: dense, deep/],
+    [['--hidden', '64,x'], /--hidden "64,x" is not valid/],
+    [['--port', '70000'], /--port "70000" is not valid/],
+    [['--frobnicate'], /Unknown option '--frobnicate'.*--help/],
+  ])('rejects %j with a message naming the value and the fix', (argv, message) => {
+    expect(() => parseHostOptions(argv, {})).toThrow(OptionsError);
+    expect(() => parseHostOptions(argv, {})).toThrow(message);
+  });
+
+  it('rejects a file given as the dataset folder', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'latentcast-options-')), 'image.png');
+    writeFileSync(file, '');
+    expect(() => parse('--dataset', file)).toThrow(/is a file; pass the folder/);
+  });
+
+  it('lists every flag in --help, with its default', () => {
+    const help = helpText();
+    for (const [name, spec] of Object.entries(FLAGS)) {
+      expect(help).toContain(`--${name}`);
+      if (spec.default) expect(help).toContain(`(default: ${spec.default})`);
+    }
+    expect(parseHostOptions(['--help'], {})).toBe('help');
+  });
+});
