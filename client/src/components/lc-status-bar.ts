@@ -1,0 +1,207 @@
+import { css, html, LitElement, nothing } from 'lit';
+import type { PropertyValues } from 'lit';
+
+import type { HostStatus, TrainingState } from '../../../shared/training';
+import type { ConnectionState } from '../live/live-store';
+import { formatCount, formatLoss, MISSING } from './format';
+
+/** Badge text and colours per training state; colours are chosen for contrast on a dark page. */
+const STATE_STYLES: Record<TrainingState, { label: string; color: string }> = {
+  starting: { label: 'starting', color: 'var(--lc-state-starting, #9fb4ff)' },
+  training: { label: 'training', color: 'var(--lc-state-training, #3fdc7e)' },
+  paused: { label: 'paused', color: 'var(--lc-state-paused, #ffc247)' },
+  diverged: { label: 'diverged', color: 'var(--lc-state-diverged, #ff6b6b)' },
+  finished: { label: 'finished', color: 'var(--lc-state-finished, #58c4ff)' },
+  stopped: { label: 'stopped', color: 'var(--lc-state-stopped, #b0b8c4)' },
+};
+
+/** Badge colour while the state is missing or not one this page knows. */
+const UNKNOWN_STATE_COLOR = 'var(--lc-text-muted, #9aa6b5)';
+
+/**
+ * Summary of the run: training state, progress, latest losses,
+ * backend, viewer count, and whether the page is connected to the host.
+ *
+ * The visible values change every few steps, so only the state, the epoch and
+ * the connection go into the polite live region that screen readers announce.
+ */
+export class LcStatusBar extends LitElement {
+  static override properties = {
+    status: { attribute: false },
+    connection: { reflect: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      color: var(--lc-text, #e8edf4);
+      font-variant-numeric: tabular-nums;
+    }
+
+    .bar {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.75rem 1.5rem;
+    }
+
+    .badge {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5em;
+      padding: 0.3em 0.8em;
+      border: 2px solid var(--badge-color);
+      border-radius: 999px;
+      color: var(--badge-color);
+      font-weight: 700;
+      font-size: 1.05rem;
+      letter-spacing: 0.06em;
+      text-transform: uppercase;
+    }
+
+    .badge::before {
+      content: '';
+      width: 0.6em;
+      height: 0.6em;
+      border-radius: 50%;
+      background: var(--badge-color);
+    }
+
+    dl {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem 1.5rem;
+      margin: 0;
+    }
+
+    /* Wide enough for a loss like 0.1234, so values do not push each other around as they change. */
+    .item {
+      display: flex;
+      flex-direction: column;
+      min-width: 5.5rem;
+    }
+
+    /* The values are the last ones received, so they are dimmed while they may be stale. */
+    :host(:not([connection='live'])) dl {
+      opacity: 0.6;
+    }
+
+    dt {
+      color: var(--lc-text-muted, #9aa6b5);
+      font-size: 0.75rem;
+      letter-spacing: 0.05em;
+      text-transform: uppercase;
+    }
+
+    dd {
+      margin: 0;
+      font-size: 1.25rem;
+      font-weight: 600;
+    }
+
+    .connection {
+      padding: 0.3em 0.8em;
+      border-radius: 0.4rem;
+      background: var(--lc-warning-bg, #5c3b00);
+      color: var(--lc-warning-text, #ffd98a);
+      font-weight: 700;
+    }
+
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
+  `;
+
+  /** Latest host status; null shows placeholders until the first Hello frame. */
+  declare status: HostStatus | null;
+  /** State of the socket to the host: `connecting`, `live` or `reconnecting`. */
+  declare connection: ConnectionState;
+
+  constructor() {
+    super();
+    this.status = null;
+    this.connection = 'connecting';
+  }
+
+  protected override render() {
+    return html`
+      <p class="visually-hidden" role="status" aria-live="polite">${this.summaryText()}</p>
+      <div class="bar">
+        ${this.renderBadge()} ${this.renderConnection()}
+        <dl>
+          ${this.renderItem('Epoch', this.epochText(), 'status-epoch')}
+          ${this.renderItem('Step', formatCount(this.status?.step), 'status-step')}
+          ${this.renderItem('Train loss', formatLoss(this.status?.lastLoss), 'status-train-loss')}
+          ${this.renderItem('Validation loss', formatLoss(this.status?.lastValidationLoss), 'status-validation-loss')}
+          ${this.renderItem('Backend', this.status?.backend?.name ?? MISSING, 'status-backend', this.status?.backend?.reason)}
+          ${this.renderItem('Viewers', formatCount(this.status?.viewers), 'status-viewers')}
+        </dl>
+      </div>
+    `;
+  }
+
+  protected renderBadge() {
+    const state = this.status?.state;
+    // Until the first Hello frame, or for a state this page does not know, the badge is neutral.
+    const style = (state && STATE_STYLES[state]) || { label: state ?? 'waiting', color: UNKNOWN_STATE_COLOR };
+    return html`
+      <span
+        class="badge"
+        style="--badge-color: ${style.color}"
+        data-testid="status-state"
+        data-state=${state ?? ''}
+        title=${this.status?.stateReason ?? nothing}
+        >${style.label}</span
+      >
+    `;
+  }
+
+  protected renderConnection() {
+    if (this.connection === 'live') return nothing;
+    const text = this.connection === 'connecting' ? 'connecting…' : 'reconnecting…';
+    return html`<span class="connection" data-testid="status-connection">${text}</span>`;
+  }
+
+  protected renderItem(label: string, value: string, testId: string, title?: string) {
+    return html`
+      <div class="item">
+        <dt>${label}</dt>
+        <dd data-testid=${testId} title=${title ?? nothing}>${value}</dd>
+      </div>
+    `;
+  }
+
+  protected epochText(): string {
+    if (this.status === null) return MISSING;
+    return `${this.status.epoch} / ${this.status.epochs}`;
+  }
+
+  protected summaryText(): string {
+    const parts: string[] = [];
+    if (this.connection !== 'live') parts.push(`Not connected to the host, ${this.connection}.`);
+    if (this.status !== null) {
+      const state = this.status.state;
+      parts.push(`${state[0].toUpperCase()}${state.slice(1)}, epoch ${this.status.epoch} of ${this.status.epochs}.`);
+      if (this.status.stateReason) parts.push(this.status.stateReason);
+    }
+    return parts.join(' ');
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // Mirrors the state on the host so a page style or a test can select on it.
+    if (changed.has('status')) this.dataset.state = this.status?.state ?? '';
+  }
+}
+
+customElements.define('lc-status-bar', LcStatusBar);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lc-status-bar': LcStatusBar;
+  }
+}

@@ -1,0 +1,182 @@
+// Run state of one viewer page, rebuilt from the frames the host sends.
+// The store does no I/O, so a socket or a test can feed it.
+
+import { FrameType } from '../../../shared/protocol/frames';
+import type { Frame } from '../../../shared/protocol/frames';
+import type {
+  EpochSummary,
+  HostStatus,
+  ReconstructionSet,
+  RunConfig,
+  StepLoss,
+} from '../../../shared/training';
+
+/** State of the socket to the host, as shown to viewers. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+export type StoreListener = (store: LiveStore) => void;
+
+/** Float64Array that doubles its capacity as values are appended. */
+class GrowableArray {
+  private buffer: Float64Array;
+  private size: number;
+
+  constructor(initialCapacity = 1024) {
+    this.buffer = new Float64Array(initialCapacity);
+    this.size = 0;
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  get last(): number | undefined {
+    return this.size > 0 ? this.buffer[this.size - 1] : undefined;
+  }
+
+  push(value: number): void {
+    if (this.size === this.buffer.length) {
+      const grown = new Float64Array(this.buffer.length * 2);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    this.buffer[this.size++] = value;
+  }
+
+  /** Returns a new view of the filled part without copying it. */
+  view(): Float64Array {
+    return this.buffer.subarray(0, this.size);
+  }
+}
+
+/**
+ * Run history and status for one page.
+ *
+ * Array fields are replaced, never mutated in place, whenever they change, so a
+ * component that compares references (as Lit does) detects every update.
+ */
+export class LiveStore {
+  /** Run configuration from the latest Hello frame; null until the first one. */
+  config: RunConfig | null;
+  /** Latest host status; null until the first Hello frame. */
+  status: HostStatus | null;
+  /** Global step of every training loss received, strictly ascending. */
+  steps: Float64Array;
+  /** Training loss at each entry of `steps`, as sent (float32 precision, may be non-finite). */
+  losses: Float64Array;
+  /** Epoch summaries received, with strictly ascending epoch numbers. */
+  epochs: readonly EpochSummary[];
+  /** Latest probe images and their reconstructions; null until the host sends some. */
+  reconstructions: ReconstructionSet | null;
+  /** State of the socket to the host. */
+  connection: ConnectionState;
+
+  private stepBuffer: GrowableArray;
+  private lossBuffer: GrowableArray;
+  private listeners: Set<StoreListener>;
+  private droppedPoints: number;
+
+  constructor() {
+    this.config = null;
+    this.status = null;
+    this.stepBuffer = new GrowableArray();
+    this.lossBuffer = new GrowableArray();
+    this.steps = this.stepBuffer.view();
+    this.losses = this.lossBuffer.view();
+    this.epochs = [];
+    this.reconstructions = null;
+    this.connection = 'connecting';
+    this.listeners = new Set();
+    this.droppedPoints = 0;
+  }
+
+  /** Adds a listener called after every change; returns a function that removes it. */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setConnection(state: ConnectionState): void {
+    if (state === this.connection) return;
+    this.connection = state;
+    this.notify();
+  }
+
+  /** Applies one decoded frame. A Hello frame starts the history again. */
+  applyFrame(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.Hello:
+        this.resetHistory();
+        this.config = frame.body.config;
+        this.status = frame.body.status;
+        break;
+      case FrameType.Status:
+        this.status = frame.body;
+        break;
+      case FrameType.StepLosses:
+        this.appendStepLosses(frame.body);
+        break;
+      case FrameType.Epochs:
+        this.appendEpochs(frame.body);
+        break;
+      case FrameType.Reconstructions:
+        this.reconstructions = frame.body;
+        break;
+    }
+    this.notify();
+  }
+
+  private resetHistory(): void {
+    this.stepBuffer = new GrowableArray();
+    this.lossBuffer = new GrowableArray();
+    this.steps = this.stepBuffer.view();
+    this.losses = this.lossBuffer.view();
+    this.epochs = [];
+    this.reconstructions = null;
+    this.droppedPoints = 0;
+  }
+
+  // The chart needs ascending x values, so a point at or before the last
+  // stored step (a repeat or a reordering by the host) is dropped.
+  private appendStepLosses(points: readonly StepLoss[]): void {
+    for (const point of points) {
+      const lastStep = this.stepBuffer.last;
+      if (lastStep !== undefined && point.step <= lastStep) {
+        this.warnDropped(point.step, lastStep);
+        continue;
+      }
+      this.stepBuffer.push(point.step);
+      this.lossBuffer.push(point.loss);
+    }
+    this.steps = this.stepBuffer.view();
+    this.losses = this.lossBuffer.view();
+  }
+
+  // Epoch numbers must ascend like steps do, so a repeated or older epoch is dropped.
+  private appendEpochs(summaries: readonly EpochSummary[]): void {
+    const appended: EpochSummary[] = [];
+    let lastEpoch = this.epochs.at(-1)?.epoch ?? 0;
+    for (const summary of summaries) {
+      if (summary.epoch <= lastEpoch) {
+        console.warn(`latentcast: dropped the summary of epoch ${summary.epoch}, which is not after epoch ${lastEpoch}`);
+        continue;
+      }
+      appended.push(summary);
+      lastEpoch = summary.epoch;
+    }
+    this.epochs = [...this.epochs, ...appended];
+  }
+
+  // Warns on the first dropped point of a run only, since a host that repeats
+  // itself would otherwise flood the console.
+  private warnDropped(step: number, lastStep: number): void {
+    if (this.droppedPoints === 0) {
+      console.warn(`latentcast: dropped step loss at step ${step}, which is not after step ${lastStep}; later drops are not logged`);
+    }
+    this.droppedPoints++;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener(this);
+  }
+}

@@ -1,0 +1,167 @@
+import { css, html, LitElement } from 'lit';
+
+import { LiveConnection, LiveStore } from '../live/connection';
+import '../components/lc-loss-chart';
+import '../components/lc-recon-grid';
+import '../components/lc-status-bar';
+
+/**
+ * The viewer page: header, status bar, loss chart and reconstructions of one
+ * training run, kept live over a WebSocket to the host that serves the page.
+ */
+export class LcViewerApp extends LitElement {
+  static override properties = {
+    socketUrl: { attribute: 'socket-url' },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      box-sizing: border-box;
+      max-width: 2400px;
+      margin: 0 auto;
+      padding: clamp(0.75rem, 2vw, 1.5rem);
+      color: var(--lc-text, #e8edf4);
+    }
+
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 0.25rem 1rem;
+      margin-bottom: 1rem;
+    }
+
+    h1 {
+      margin: 0;
+      font-size: 1.6rem;
+      letter-spacing: 0.02em;
+    }
+
+    .run {
+      margin: 0;
+      color: var(--lc-text-muted, #9aa6b5);
+      font-size: 1.05rem;
+    }
+
+    .run strong {
+      color: var(--lc-text, #e8edf4);
+      font-weight: 600;
+      white-space: nowrap;
+    }
+
+    .panel {
+      box-sizing: border-box;
+      min-width: 0;
+      padding: 1rem;
+      border: 1px solid var(--lc-border, #2c3441);
+      border-radius: 0.75rem;
+      background: var(--lc-surface, #161b22);
+    }
+
+    h2 {
+      margin: 0 0 0.75rem;
+      font-size: 1.1rem;
+    }
+
+    .panels {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr);
+      gap: 1rem;
+      margin-top: 1rem;
+    }
+
+    /* Two columns, sized so that the page fits a 1280×720 stream without scrolling. */
+    @media (min-width: 900px) {
+      .panels {
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        align-items: start;
+      }
+
+      lc-loss-chart {
+        --lc-loss-chart-height: clamp(260px, calc(100vh - 330px), 640px);
+      }
+    }
+  `;
+
+  /** WebSocket URL of the host; defaults to `/ws` on the page's own host. Read once, at connect. */
+  declare socketUrl: string;
+
+  private store: LiveStore;
+  private connection: LiveConnection | null;
+  private unsubscribe: (() => void) | null;
+
+  constructor() {
+    super();
+    this.socketUrl = '';
+    this.store = new LiveStore();
+    this.connection = null;
+    this.unsubscribe = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = this.store.subscribe(() => this.requestUpdate());
+    this.connection = this.socketUrl ? new LiveConnection(this.store, this.socketUrl) : new LiveConnection(this.store);
+    this.connection.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.connection?.stop();
+    this.connection = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  protected override render() {
+    const store = this.store;
+    return html`
+      ${this.renderHeader()}
+      <section class="panel" aria-label="Training status">
+        <lc-status-bar .status=${store.status} .connection=${store.connection}></lc-status-bar>
+      </section>
+      <div class="panels">
+        <section class="panel" aria-labelledby="loss-heading">
+          <h2 id="loss-heading">Loss</h2>
+          <lc-loss-chart
+            data-testid="loss-chart"
+            .steps=${store.steps}
+            .losses=${store.losses}
+            .epochs=${store.epochs}
+            .lossKind=${store.config?.loss ?? ''}
+          ></lc-loss-chart>
+        </section>
+        <section class="panel" aria-labelledby="recon-heading">
+          <h2 id="recon-heading">Reconstructions</h2>
+          <lc-recon-grid data-testid="recon-grid" .reconstructions=${store.reconstructions}></lc-recon-grid>
+        </section>
+      </div>
+    `;
+  }
+
+  protected renderHeader() {
+    const config = this.store.config;
+    const dataset = this.store.status?.dataset?.name ?? config?.dataset;
+    const layers = this.store.status?.layerSizes?.join('-') ?? '';
+    return html`
+      <header>
+        <h1>latentcast</h1>
+        ${config === null
+          ? html`<p class="run">waiting for the host…</p>`
+          : html`<p class="run">
+              <strong data-testid="run-dataset">${dataset}</strong> ·
+              ${config.model} autoencoder <strong data-testid="run-model">${layers}</strong>
+            </p>`}
+      </header>
+    `;
+  }
+}
+
+customElements.define('lc-viewer-app', LcViewerApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lc-viewer-app': LcViewerApp;
+  }
+}

@@ -1,0 +1,3 @@
+// Entry point of the viewer page: registers the components used by index.html.
+
+import './lc-viewer-app';
