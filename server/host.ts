@@ -60,6 +60,7 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   try {
     await trainer.ready;
   } catch (error) {
+    log.error(`training could not start: ${(error as Error).message}`);
     await close();
     throw error;
   }

@@ -32,10 +32,9 @@ try {
   log.info(`viewers open ${host.url}`);
   stopOnSignals(host.close);
 } catch (error) {
-  if (error instanceof ListenError || error instanceof TrainerStartError) {
-    log.error(error.message);
-    process.exit(1);
-  }
+  // startHost has logged why training could not start; a listen error is only thrown.
+  if (error instanceof ListenError) log.error(error.message);
+  if (error instanceof ListenError || error instanceof TrainerStartError) process.exit(1);
   throw error;
 }
 

@@ -1,0 +1,66 @@
+// Training throughput: trains on a dataset in this process, with the same
+// loop the host runs, and prints images per second for each epoch.
+//
+//   npm run bench:train -- [--dataset mnist] [--model dense] [--latent 32] [--batch-size 256] [--epochs 2] [--backend auto]
+
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+
+import * as tf from '@tensorflow/tfjs';
+
+import type { BackendChoice, ModelKind, RunConfig } from '../shared/training';
+import { selectBackend } from '../server/trainer/backend';
+import { loadDataset } from '../server/trainer/datasets';
+import { TrainingLoop } from '../server/trainer/loop';
+import { buildAutoencoder } from '../server/trainer/model';
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string', default: 'mnist' },
+    model: { type: 'string', default: 'dense' },
+    latent: { type: 'string', default: '32' },
+    hidden: { type: 'string', default: '256,128,64' },
+    'batch-size': { type: 'string', default: '256' },
+    epochs: { type: 'string', default: '2' },
+    backend: { type: 'string', default: 'auto' },
+  },
+});
+
+const config: RunConfig = {
+  dataset: values.dataset,
+  shapesCount: 4000,
+  model: values.model as ModelKind,
+  hidden: values.hidden.split(',').map(Number),
+  latent: Number(values.latent),
+  loss: 'bce',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batchSize: Number(values['batch-size']),
+  epochs: Number(values.epochs),
+  validationSplit: 0.1,
+  seed: 1,
+  backend: values.backend as BackendChoice,
+};
+
+const backend = await selectBackend(config.backend);
+const dataset = await loadDataset(config);
+const model = buildAutoencoder(config);
+console.log(`backend ${backend.name} (${backend.reason})`);
+console.log(`${dataset.info.name}: ${dataset.info.trainCount} train, ${dataset.info.validationCount} validation; model ${model.layerSizes.join('-')}, batch ${config.batchSize}`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version.tfjs}`);
+
+const loop = new TrainingLoop({
+  config,
+  dataset,
+  model,
+  reconstructionEvery: Number.MAX_SAFE_INTEGER,
+  emit: (event) => {
+    if (event.type !== 'epoch') return;
+    const { epoch, samplesPerSecond, trainLoss, validationLoss, seconds } = event.summary;
+    console.log(
+      `epoch ${epoch}: ${Math.round(samplesPerSecond)} images/s (${seconds.toFixed(1)} s), ` +
+        `train loss ${trainLoss.toFixed(4)}, validation loss ${validationLoss.toFixed(4)}`,
+    );
+  },
+});
+await loop.run();
