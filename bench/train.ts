@@ -54,6 +54,7 @@ const loop = new TrainingLoop({
   dataset,
   model,
   reconstructionEvery: Number.MAX_SAFE_INTEGER,
+  runStartedAt: Date.now(),
   emit: (event) => {
     if (event.type !== 'epoch') return;
     const { epoch, samplesPerSecond, trainLoss, validationLoss, seconds } = event.summary;

@@ -7,12 +7,14 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { Topic } from '../shared/protocol/topics';
 import { BroadcastHub } from './broadcast/hub';
 import type { HubOptions } from './broadcast/hub';
 import { RunHistory } from './broadcast/run-history';
 import { TrainingFeed } from './broadcast/training-feed';
 import type { HostOptions } from './cli/options';
 import { createApp } from './http/app';
+import { HostMetrics } from './http/metrics';
 import type { Logger } from './log';
 import { TrainerThread } from './trainer/trainer-thread';
 
@@ -35,9 +37,17 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   await mkdir(options.stateDir, { recursive: true });
 
   const history = new RunHistory(options.run);
-  const feed = new TrainingFeed(history, log);
-  const server: Server = createServer(createApp(() => history.status(hub.viewerCount)));
-  const hub: BroadcastHub = new BroadcastHub(server, log, (seq) => history.snapshotFrames(seq, hub.viewerCount), feed.broadcastStatus, hubOptions);
+  const metrics = new HostMetrics();
+  const feed = new TrainingFeed(history, log, metrics, options.topicRates);
+  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics));
+  const snapshot = {
+    hello: (seq: number) => history.helloFrame(seq, hub.viewerCount),
+    topic: (topic: Topic, seq: number) => history.topicSnapshot(topic, seq),
+  };
+  const hub: BroadcastHub = new BroadcastHub(server, log, metrics, snapshot, () => feed.statusChanged(), {
+    ...options.hub,
+    ...hubOptions,
+  });
   feed.attach(hub);
 
   const port = await listen(server, options.port, options.host);

@@ -72,6 +72,8 @@ export interface BackendInfo {
 export interface StepLoss {
   step: number;
   loss: number;
+  /** Milliseconds from the start of the run to the end of this step. */
+  elapsedMs: number;
 }
 
 /** Losses at the end of one epoch. */
@@ -102,6 +104,25 @@ export interface ReconstructionSet {
   outputs: Uint8Array;
 }
 
+/** One dense layer of the decoder, for decoding latent vectors in the browser. */
+export interface DenseLayerWeights {
+  /** Input units. */
+  inputs: number;
+  /** Output units. */
+  units: number;
+  activation: 'relu' | 'sigmoid' | 'linear';
+  /** Row-major [inputs, units] matrix. */
+  kernel: Float32Array;
+  /** One bias per unit. */
+  bias: Float32Array;
+}
+
+/** A snapshot of the decoder's weights, latent vector in, 784 pixels out. */
+export interface DecoderWeights {
+  step: number;
+  layers: DenseLayerWeights[];
+}
+
 /** What `/api/status` returns and what the status bar shows. */
 export interface HostStatus {
   state: TrainingState;
@@ -120,4 +141,6 @@ export interface HostStatus {
   lastLoss: number | null;
   lastValidationLoss: number | null;
   viewers: number;
+  /** Wall-clock time at which the run started, in milliseconds since the Unix epoch; step times count from it. */
+  runStartedAt: number;
 }

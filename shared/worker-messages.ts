@@ -3,6 +3,7 @@
 
 import type {
   BackendInfo,
+  DecoderWeights,
   DatasetInfo,
   EpochSummary,
   ReconstructionSet,
@@ -26,7 +27,7 @@ export type WorkerCommand =
 
 export type WorkerEvent =
   /** The backend runs, the dataset is loaded and the model is built. */
-  | { type: 'ready'; backend: BackendInfo; dataset: DatasetInfo; layerSizes: number[] }
+  | { type: 'ready'; backend: BackendInfo; dataset: DatasetInfo; layerSizes: number[]; runStartedAt: number }
   /** A problem that training survives, such as an unreadable image that was skipped. */
   | { type: 'warning'; message: string }
   | { type: 'state'; state: TrainingState; reason: string | null }
@@ -34,6 +35,9 @@ export type WorkerEvent =
   | { type: 'steps'; epoch: number; points: StepLoss[] }
   | { type: 'epoch'; summary: EpochSummary }
   | { type: 'reconstructions'; set: ReconstructionSet }
+  /** Probe labels accompany the first reconstructions of a run. */
+  | { type: 'probes'; labels: Uint8Array }
+  | { type: 'weights'; weights: DecoderWeights }
   | { type: 'memory'; numTensors: number; step: number }
   /** A failure that ends training, such as an unreadable dataset. */
   | { type: 'fatal'; message: string };

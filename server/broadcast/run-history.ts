@@ -3,25 +3,53 @@
 
 import { basename } from 'node:path';
 
-import { encodeEpochs, encodeHello, encodeReconstructions, encodeStepLosses } from '../../shared/protocol/frames';
-import type { BackendInfo, DatasetInfo, EpochSummary, HostStatus, ReconstructionSet, RunConfig, StepLoss, TrainingState } from '../../shared/training';
+import {
+  encodeDecoderWeights,
+  encodeEpochs,
+  encodeHello,
+  encodeProbes,
+  encodeReconstructions,
+  encodeStepLosses,
+} from '../../shared/protocol/frames';
+import type { ProbeImages, ReconstructionOutputs } from '../../shared/protocol/frames';
+import type { Topic } from '../../shared/protocol/topics';
+import type {
+  BackendInfo,
+  DatasetInfo,
+  DecoderWeights,
+  EpochSummary,
+  HostStatus,
+  RunConfig,
+  StepLoss,
+  TrainingState,
+} from '../../shared/training';
+import { LossSeries } from './loss-series';
+
+/** Most loss points a joining viewer receives; longer histories are downsampled keeping each bucket's min and max. */
+export const SNAPSHOT_LOSS_POINTS = 4000;
 
 export class RunHistory {
-  readonly stepLosses: StepLoss[] = [];
+  readonly losses = new LossSeries();
   readonly epochs: EpochSummary[] = [];
-  reconstructions: ReconstructionSet | null = null;
+  probes: ProbeImages | null = null;
+  reconstructions: ReconstructionOutputs | null = null;
+  decoderWeights: DecoderWeights | null = null;
   private state: TrainingState = 'starting';
   private stateReason: string | null = 'loading the dataset';
   private backend: BackendInfo | null = null;
   private dataset: DatasetInfo | null = null;
   private layerSizes: number[] | null = null;
+  private runStartedAt = Date.now();
+  /** Encoded loss snapshot and the loss count it was built from, shared by every joiner until the next loss. */
+  private lossSnapshot: { length: number; frame: Uint8Array } | null = null;
 
   constructor(readonly config: RunConfig) {}
 
-  setReady(backend: BackendInfo, dataset: DatasetInfo, layerSizes: number[]): void {
+  setReady(backend: BackendInfo, dataset: DatasetInfo, layerSizes: number[], runStartedAt: number): void {
     this.backend = backend;
     this.dataset = dataset;
     this.layerSizes = layerSizes;
+    this.runStartedAt = runStartedAt;
   }
 
   setState(state: TrainingState, reason: string | null): void {
@@ -30,8 +58,7 @@ export class RunHistory {
   }
 
   addStepLosses(points: readonly StepLoss[]): void {
-    // TODO: keep a min/max-per-bucket downsampled copy for late joiners once runs reach 100k steps.
-    for (const point of points) this.stepLosses.push(point);
+    this.losses.append(points);
   }
 
   addEpoch(summary: EpochSummary): void {
@@ -41,6 +68,7 @@ export class RunHistory {
   /** The status that `/api/status` returns and the status bar shows. */
   status(viewers: number): HostStatus {
     const lastEpoch = this.epochs.at(-1);
+    const lastLoss = this.losses.last();
     return {
       state: this.state,
       stateReason: this.stateReason,
@@ -51,10 +79,11 @@ export class RunHistory {
       latent: this.config.latent,
       epoch: lastEpoch?.epoch ?? 0,
       epochs: this.config.epochs,
-      step: this.stepLosses.at(-1)?.step ?? 0,
-      lastLoss: this.stepLosses.at(-1)?.loss ?? null,
+      step: lastLoss?.step ?? 0,
+      lastLoss: lastLoss?.loss ?? null,
       lastValidationLoss: lastEpoch?.validationLoss ?? null,
       viewers,
+      runStartedAt: this.runStartedAt,
     };
   }
 
@@ -64,14 +93,35 @@ export class RunHistory {
     return { ...this.config, dataset };
   }
 
-  /** The frames a joining viewer receives, in order, before the live deltas. */
-  snapshotFrames(seq: number, viewers: number): Uint8Array[] {
-    const frames = [
-      encodeHello(seq, { config: this.publicConfig(), status: this.status(viewers) }),
-      encodeStepLosses(seq, this.stepLosses),
-      encodeEpochs(seq, this.epochs),
-    ];
-    if (this.reconstructions) frames.push(encodeReconstructions(seq, this.reconstructions));
-    return frames;
+  /** The Hello frame every connection starts with. */
+  helloFrame(seq: number, viewers: number): Uint8Array {
+    return encodeHello(seq, { config: this.publicConfig(), status: this.status(viewers) });
+  }
+
+  /** The frames that bring a viewer up to date on `topic`, in order. */
+  topicSnapshot(topic: Topic, seq: number): Uint8Array[] {
+    switch (topic) {
+      case 'status':
+        // The Hello frame carries the status.
+        return [];
+      case 'loss':
+        return [this.lossSnapshotFrame(seq), encodeEpochs(seq, this.epochs)];
+      case 'reconstructions':
+        if (!this.probes) return [];
+        return this.reconstructions
+          ? [encodeProbes(seq, this.probes), encodeReconstructions(seq, this.reconstructions)]
+          : [encodeProbes(seq, this.probes)];
+      case 'weights':
+        return this.decoderWeights ? [encodeDecoderWeights(seq, this.decoderWeights)] : [];
+    }
+  }
+
+  // Thousands of viewers may join at once when a stream starts, so the
+  // downsampled history is encoded once per new loss batch, not per viewer.
+  private lossSnapshotFrame(seq: number): Uint8Array {
+    if (this.lossSnapshot?.length !== this.losses.length) {
+      this.lossSnapshot = { length: this.losses.length, frame: encodeStepLosses(seq, this.losses.forDisplay(SNAPSHOT_LOSS_POINTS)) };
+    }
+    return this.lossSnapshot.frame;
   }
 }

@@ -1,70 +1,102 @@
-// Turns the training worker's events into history and broadcasts: step
-// losses are batched over a short interval, status updates are throttled,
-// and everything else goes out as it arrives.
+// Turns the training worker's events into history and broadcasts. Each
+// topic goes out at most a configured number of times per second: step
+// losses are batched in between, and for reconstructions, weights and status
+// the latest value wins.
 
-import { encodeEpochs, encodeReconstructions, encodeStatus, encodeStepLosses } from '../../shared/protocol/frames';
+import {
+  encodeDecoderWeights,
+  encodeEpochs,
+  encodeProbes,
+  encodeReconstructions,
+  encodeStatus,
+  encodeStepLosses,
+} from '../../shared/protocol/frames';
+import type { Topic } from '../../shared/protocol/topics';
 import type { StepLoss } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
+import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
 import type { BroadcastHub } from './hub';
 import type { RunHistory } from './run-history';
 
-/** Milliseconds over which step losses are batched into one broadcast. */
-const LOSS_FLUSH_INTERVAL = 100;
+/** Most broadcasts per second of each topic. */
+export type TopicRates = Record<Topic, number>;
 
-/** Shortest gap between two status broadcasts, in milliseconds, so that a burst of joins sends one. */
-const STATUS_MIN_INTERVAL = 250;
+// At these rates a viewer of every topic of the default run receives about
+// 6 KB/s: a reconstruction frame is 6 KB and a decoder snapshot 7 KB.
+export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstructions: 0.5, weights: 0.2 };
 
 export class TrainingFeed {
   private readonly pendingLosses: StepLoss[] = [];
-  private readonly flushTimer: NodeJS.Timeout;
+  private readonly flushers: Record<Topic, Throttled>;
   private hub: BroadcastHub | null = null;
-
-  /** Broadcasts the status now, or once when the throttle interval ends. */
-  readonly broadcastStatus: () => void;
+  /** Labels of the probe images, sent by the worker before the run's first reconstructions. */
+  private pendingProbeLabels: Uint8Array | null = null;
+  /** Step and time of the previous loss broadcast, for the steps-per-second metric. */
+  private lastRate: { step: number; time: number } | null = null;
 
   constructor(
     private readonly history: RunHistory,
     private readonly log: Logger,
+    private readonly metrics: HostMetrics,
+    rates: TopicRates = DEFAULT_TOPIC_RATES,
   ) {
-    this.broadcastStatus = throttle(() => this.sendStatus(), STATUS_MIN_INTERVAL);
-    this.flushTimer = setInterval(() => this.flushLosses(), LOSS_FLUSH_INTERVAL);
-    this.flushTimer.unref();
+    this.flushers = {
+      status: new Throttled(() => this.sendStatus(), rates.status),
+      loss: new Throttled(() => this.flushLosses(), rates.loss),
+      reconstructions: new Throttled(() => this.sendReconstructions(), rates.reconstructions),
+      weights: new Throttled(() => this.sendWeights(), rates.weights),
+    };
   }
 
-  /** Connects the hub, which is created after the feed because it needs the feed's snapshot and status callbacks. */
+  /** Connects the hub, which is created after the feed because it needs the feed's callbacks. */
   attach(hub: BroadcastHub): void {
     this.hub = hub;
+  }
+
+  /** Schedules a status broadcast, for example after a viewer joined or left. */
+  statusChanged(): void {
+    this.metrics.viewers.set(this.hub?.viewerCount ?? 0);
+    this.flushers.status.request();
   }
 
   handle(event: WorkerEvent): void {
     switch (event.type) {
       case 'ready':
-        this.history.setReady(event.backend, event.dataset, event.layerSizes);
+        this.history.setReady(event.backend, event.dataset, event.layerSizes, event.runStartedAt);
         this.log.info({ backend: event.backend.name, reason: event.backend.reason }, `TensorFlow.js backend: ${event.backend.name}`);
         this.log.info({ dataset: event.dataset, layers: event.layerSizes.join('-') }, 'dataset loaded, model built');
-        this.broadcastStatus();
+        this.flushers.status.request();
         break;
       case 'state':
         // Losses of the steps before a state change reach viewers before it.
-        this.flushLosses();
+        this.flushers.loss.runNow();
         this.history.setState(event.state, event.reason);
         this.log[event.state === 'diverged' ? 'warn' : 'info']({ state: event.state, reason: event.reason }, `training ${event.state}`);
-        this.sendStatus();
+        this.flushers.status.runNow();
         break;
       case 'steps':
         this.pendingLosses.push(...event.points);
+        this.flushers.loss.request();
         break;
       case 'epoch':
-        this.flushLosses();
+        this.flushers.loss.runNow();
         this.history.addEpoch(event.summary);
         this.log.info(roundNumbers(event.summary), `epoch ${event.summary.epoch}/${this.history.config.epochs} done`);
-        this.send(encodeEpochs(this.nextSeq(), [event.summary]), true);
-        this.broadcastStatus();
+        this.send(encodeEpochs(this.nextSeq(), [event.summary]), 'loss', true);
+        this.flushers.status.request();
+        break;
+      case 'probes':
+        this.history.probes = null;
+        this.pendingProbeLabels = event.labels;
         break;
       case 'reconstructions':
-        this.history.reconstructions = event.set;
-        this.send(encodeReconstructions(this.nextSeq(), event.set), false);
+        this.storeReconstructions(event);
+        this.flushers.reconstructions.request();
+        break;
+      case 'weights':
+        this.history.decoderWeights = event.weights;
+        this.flushers.weights.request();
         break;
       case 'memory':
         this.log.debug({ numTensors: event.numTensors, step: event.step }, 'tensor count');
@@ -78,10 +110,20 @@ export class TrainingFeed {
     }
   }
 
-  /** Sends what is still batched and stops the flush timer. */
+  /** Sends what is still pending and stops every timer. */
   close(): void {
-    this.flushLosses();
-    clearInterval(this.flushTimer);
+    this.flushers.loss.runNow();
+    Object.values(this.flushers).forEach((flusher) => flusher.cancel());
+  }
+
+  /** Keeps the outputs as the latest reconstructions; the first set of a run also fixes the probe images. */
+  private storeReconstructions(event: Extract<WorkerEvent, { type: 'reconstructions' }>): void {
+    const { set } = event;
+    if (!this.history.probes) {
+      this.history.probes = { count: set.count, images: set.inputs, labels: this.pendingProbeLabels ?? new Uint8Array(set.count) };
+      this.send(encodeProbes(this.nextSeq(), this.history.probes), 'reconstructions', true);
+    }
+    this.history.reconstructions = { epoch: set.epoch, step: set.step, count: set.count, outputs: set.outputs };
   }
 
   // History takes step losses only as they are broadcast, so that a viewer's
@@ -89,16 +131,33 @@ export class TrainingFeed {
   private flushLosses(): void {
     if (this.pendingLosses.length === 0) return;
     this.history.addStepLosses(this.pendingLosses);
-    this.send(encodeStepLosses(this.nextSeq(), this.pendingLosses), false);
+    this.updateStepRate(this.pendingLosses[this.pendingLosses.length - 1].step);
+    this.send(encodeStepLosses(this.nextSeq(), this.pendingLosses), 'loss', true);
     this.pendingLosses.length = 0;
   }
 
   private sendStatus(): void {
-    this.send(encodeStatus(this.nextSeq(), this.history.status(this.hub?.viewerCount ?? 0)), true);
+    this.send(encodeStatus(this.nextSeq(), this.history.status(this.hub?.viewerCount ?? 0)), 'status', true);
   }
 
-  private send(frame: Uint8Array, essential: boolean): void {
-    this.hub?.broadcast(frame, essential);
+  private sendReconstructions(): void {
+    if (this.history.reconstructions) this.send(encodeReconstructions(this.nextSeq(), this.history.reconstructions), 'reconstructions', false);
+  }
+
+  private sendWeights(): void {
+    if (this.history.decoderWeights) this.send(encodeDecoderWeights(this.nextSeq(), this.history.decoderWeights), 'weights', false);
+  }
+
+  private updateStepRate(step: number): void {
+    const now = performance.now();
+    if (this.lastRate && now > this.lastRate.time) {
+      this.metrics.trainingStepsPerSecond.set(((step - this.lastRate.step) * 1000) / (now - this.lastRate.time));
+    }
+    this.lastRate = { step, time: now };
+  }
+
+  private send(frame: Uint8Array, topic: Topic, essential: boolean): void {
+    this.hub?.broadcast(frame, topic, essential);
   }
 
   private nextSeq(): number {
@@ -106,25 +165,44 @@ export class TrainingFeed {
   }
 }
 
-/** Wraps `action` so that it runs at most once per `interval` ms, the last call of a burst included. */
-function throttle(action: () => void, interval: number): () => void {
-  let last = 0;
-  let timer: NodeJS.Timeout | null = null;
-  return () => {
-    if (timer) return;
-    const wait = last + interval - Date.now();
+/**
+ * Runs an action at most `perSecond` times per second: the first request
+ * runs at once, and requests during the pause after it run once at its end.
+ */
+class Throttled {
+  private readonly interval: number;
+  private last = -Infinity;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly action: () => void,
+    perSecond: number,
+  ) {
+    this.interval = 1000 / perSecond;
+  }
+
+  request(): void {
+    if (this.timer) return;
+    const wait = this.last + this.interval - performance.now();
     if (wait <= 0) {
-      last = Date.now();
-      action();
+      this.runNow();
       return;
     }
-    timer = setTimeout(() => {
-      timer = null;
-      last = Date.now();
-      action();
-    }, wait);
-    timer.unref();
-  };
+    this.timer = setTimeout(() => this.runNow(), wait);
+    this.timer.unref();
+  }
+
+  /** Runs the action now, folding in any scheduled run. */
+  runNow(): void {
+    this.cancel();
+    this.last = performance.now();
+    this.action();
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
 }
 
 function roundNumbers<T extends object>(record: T): Record<string, number> {

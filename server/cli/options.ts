@@ -5,7 +5,12 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { TOPICS } from '../../shared/protocol/topics';
 import type { BackendChoice, LossKind, ModelKind, OptimizerKind, RunConfig } from '../../shared/training';
+import { HUB_DEFAULTS } from '../broadcast/hub';
+import type { HubOptions } from '../broadcast/hub';
+import { DEFAULT_TOPIC_RATES } from '../broadcast/training-feed';
+import type { TopicRates } from '../broadcast/training-feed';
 import type { LogFormat } from '../log';
 
 /** Everything the host needs to start: the run plus where and how to serve it. */
@@ -16,6 +21,10 @@ export interface HostOptions {
   stateDir: string;
   /** Steps between two reconstruction refreshes. */
   reconstructionEvery: number;
+  /** Most broadcasts per second of each topic. */
+  topicRates: TopicRates;
+  /** Limits of the WebSocket hub that the command line sets. */
+  hub: Pick<HubOptions, 'allowedOrigins' | 'maxConnectionsPerIp'>;
   logLevel: string;
   logFormat: LogFormat | undefined;
 }
@@ -75,6 +84,25 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'address to listen on; use 0.0.0.0 so that viewers on other machines can connect',
     default: '127.0.0.1',
   },
+  'topic-rates': {
+    type: 'string',
+    value: 'LIST',
+    help: 'most broadcasts per second of each topic, such as loss=10,reconstructions=0.5; unlisted topics keep their default',
+    default: Object.entries(DEFAULT_TOPIC_RATES)
+      .map(([topic, rate]) => `${topic}=${rate}`)
+      .join(','),
+  },
+  'allowed-origins': {
+    type: 'string',
+    value: 'LIST',
+    help: 'comma-separated origins allowed to open /ws, such as https://example.com; default any',
+  },
+  'max-connections-per-ip': {
+    type: 'string',
+    value: 'N',
+    help: 'open WebSocket connections allowed from one IP address',
+    default: String(HUB_DEFAULTS.maxConnectionsPerIp),
+  },
   'state-dir': { type: 'string', value: 'DIR', help: 'folder for checkpoints and the gallery, created if missing', default: './var' },
   'log-level': { type: 'string', value: 'LEVEL', help: '`debug`, `info`, `warn` or `error`; also read from LOG_LEVEL', default: 'info' },
   'log-format': { type: 'string', value: 'FORMAT', help: '`pretty` or `json`; default pretty on a terminal, JSON otherwise' },
@@ -117,6 +145,11 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     host: text('host'),
     stateDir: resolve(text('state-dir')),
     reconstructionEvery: integer('recon-every', text('recon-every'), 1, 1_000_000),
+    topicRates: parseTopicRates(text('topic-rates')),
+    hub: {
+      allowedOrigins: values['allowed-origins'] === undefined ? null : parseOrigins(text('allowed-origins')),
+      maxConnectionsPerIp: integer('max-connections-per-ip', text('max-connections-per-ip'), 1, 1_000_000),
+    },
     logLevel: oneOf('log-level', typeof values['log-level'] === 'string' ? values['log-level'] : (env.LOG_LEVEL ?? 'info'), [
       'debug',
       'info',
@@ -188,6 +221,37 @@ function parseDataset(value: string): string {
     throw new OptionsError(`--dataset "${value}" is a file; pass the folder that contains the images instead.`);
   }
   return folder;
+}
+
+function parseTopicRates(value: string): TopicRates {
+  const rates = { ...DEFAULT_TOPIC_RATES };
+  for (const entry of value.split(',').filter((part) => part.trim() !== '')) {
+    const [topic, rateText = ''] = entry.split('=').map((part) => part.trim());
+    const rate = Number(rateText);
+    if (!(TOPICS as readonly string[]).includes(topic) || rateText === '' || !Number.isFinite(rate) || rate <= 0 || rate > 1000) {
+      throw new OptionsError(
+        `--topic-rates entry "${entry}" is not valid. Use TOPIC=RATE with a topic of ${TOPICS.join(', ')} and a rate above 0 and at most 1000 per second.`,
+      );
+    }
+    rates[topic as keyof TopicRates] = rate;
+  }
+  return rates;
+}
+
+function parseOrigins(value: string): string[] {
+  const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // Reported below with the fix.
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new OptionsError(`--allowed-origins entry "${origin}" is not an origin. Use scheme, host and port only, such as https://example.com.`);
+    }
+  }
+  return origins;
 }
 
 function parseHidden(value: string): number[] {

@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 
 import type { HostStatus } from '../../shared/training';
+import type { HostMetrics } from './metrics';
 
 /** Folder that `npm run build:client` writes the pages to. */
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
 
-export function createApp(status: () => HostStatus): express.Express {
+export function createApp(status: () => HostStatus, metrics: HostMetrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -20,6 +21,10 @@ export function createApp(status: () => HostStatus): express.Express {
 
   app.get('/api/status', (_request, response) => {
     response.set('Cache-Control', 'no-store').json(status());
+  });
+
+  app.get('/metrics', async (_request, response) => {
+    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   app.use('/api', (request, response) => {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { RunConfig, StepLoss, TrainingState } from '../../shared/training';
+import type { DecoderWeights, RunConfig, StepLoss, TrainingState } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { Dataset, ImageSplit } from './datasets/types';
 import type { Autoencoder } from './model';
@@ -21,6 +21,8 @@ export interface LoopOptions {
   model: Autoencoder;
   /** Steps between two reconstruction refreshes; one also follows every epoch. */
   reconstructionEvery: number;
+  /** Wall-clock start of the run, in ms since the Unix epoch; step times count from it. */
+  runStartedAt: number;
   emit: (event: WorkerEvent) => void;
 }
 
@@ -54,7 +56,8 @@ export class TrainingLoop {
   /** Trains until the last epoch or a stop, then leaves the model loaded. */
   async run(): Promise<void> {
     this.setState('training', null);
-    this.emitReconstructions();
+    this.options.emit({ type: 'probes', labels: Uint8Array.from(this.probes, (index) => this.options.dataset.validation.labels[index]) });
+    this.emitSnapshots();
 
     while (this.epoch < this.options.config.epochs && !this.stopRequested) {
       await this.runEpoch();
@@ -111,7 +114,7 @@ export class TrainingLoop {
         await this.waitWhileHeld();
         continue;
       }
-      if (this.step % this.options.reconstructionEvery === 0) this.emitReconstructions();
+      if (this.step % this.options.reconstructionEvery === 0) this.emitSnapshots();
 
       await yieldToEventLoop();
       await this.waitWhileHeld();
@@ -133,6 +136,7 @@ export class TrainingLoop {
     pending.forEach((scalar) => scalar.dispose());
 
     const firstStep = this.step - pending.length + 1;
+    const elapsedMs = Date.now() - this.options.runStartedAt;
     pending.length = 0;
     const points: StepLoss[] = [];
     for (let i = 0; i < values.length; i++) {
@@ -140,7 +144,7 @@ export class TrainingLoop {
         this.diverge(firstStep + i, values[i]);
         break;
       }
-      points.push({ step: firstStep + i, loss: values[i] });
+      points.push({ step: firstStep + i, loss: values[i], elapsedMs });
     }
 
     if (points.length > 0) this.options.emit({ type: 'steps', epoch: this.epoch + 1, points });
@@ -168,7 +172,7 @@ export class TrainingLoop {
         samplesPerSecond: samples / seconds,
       },
     });
-    this.emitReconstructions();
+    this.emitSnapshots();
     this.options.emit({ type: 'memory', numTensors: tf.memory().numTensors, step: this.step });
   }
 
@@ -188,6 +192,12 @@ export class TrainingLoop {
     const value = total.dataSync()[0];
     total.dispose();
     return value;
+  }
+
+  /** Emits the probes' reconstructions and the decoder's weights at the current step. */
+  private emitSnapshots(): void {
+    this.emitReconstructions();
+    this.options.emit({ type: 'weights', weights: decoderWeights(this.stack, this.options.model.encoder.layers.length, this.step) });
   }
 
   private emitReconstructions(): void {
@@ -239,6 +249,21 @@ export function chooseProbes(split: ImageSplit, count: number): Uint32Array {
     if (!chosen.includes(i)) chosen.push(i);
   }
   return Uint32Array.from(chosen);
+}
+
+/** Copies the decoder's dense layers, the ones after the encoder's `encoderLayers`, off the backend. */
+function decoderWeights(stack: DenseStack, encoderLayers: number, step: number): DecoderWeights {
+  const layers = stack.layers.slice(encoderLayers).map((layer) => {
+    const [inputs, units] = layer.kernel.shape;
+    return {
+      inputs,
+      units,
+      activation: layer.activation,
+      kernel: new Float32Array(layer.kernel.dataSync()),
+      bias: new Float32Array(layer.bias.dataSync()),
+    };
+  });
+  return { step, layers };
 }
 
 /** Copies the images at `indices` into a float batch scaled to [0, 1]. */

@@ -32,9 +32,10 @@ async function train(): Promise<void> {
     onWarning: (message: string) => emit({ type: 'warning', message }),
   });
   const model = buildAutoencoder(config);
-  emit({ type: 'ready', backend, dataset: dataset.info, layerSizes: model.layerSizes });
+  const runStartedAt = Date.now();
+  emit({ type: 'ready', backend, dataset: dataset.info, layerSizes: model.layerSizes, runStartedAt });
 
-  const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery, emit });
+  const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery, runStartedAt, emit });
   const stopRequest = new Promise<void>((resolve) => {
     port.on('message', (command: WorkerCommand) => {
       if (command.type === 'pause') loop.pause();

@@ -8,13 +8,14 @@
 //   offset 2  u32  sequence number, per connection-independent broadcast order
 //   offset 6  u32  training step the frame describes
 //
-// Numbers travel as float32 and images as one byte per pixel, so a frame is
-// serialised once and the same bytes go to every viewer.
+// Numbers travel as float32, images as one byte per pixel and weights as
+// int8 with a scale per tensor, so a frame is serialised once and the same
+// bytes go to every viewer. JSON is used only for rare control frames.
 
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../training';
-import type { EpochSummary, HostStatus, ReconstructionSet, RunConfig, StepLoss } from '../training';
+import type { DecoderWeights, DenseLayerWeights, EpochSummary, HostStatus, RunConfig, StepLoss } from '../training';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HEADER_BYTES = 10;
 
 export enum FrameType {
@@ -26,8 +27,14 @@ export enum FrameType {
   StepLosses = 3,
   /** Binary: a batch of per-epoch summaries, validation loss included. */
   Epochs = 4,
-  /** Binary: probe images next to their reconstructions. */
+  /** Binary: the model's output for each probe image. */
   Reconstructions = 5,
+  /** Binary: the fixed validation images whose reconstructions are shown, sent once per run. */
+  Probes = 6,
+  /** Binary: int8-quantised dense layers of the decoder. */
+  DecoderWeights = 7,
+  /** JSON: a request of the page that the host rejected, such as an unknown topic. */
+  Error = 8,
 }
 
 /** Body of a Hello frame. */
@@ -36,12 +43,40 @@ export interface HelloBody {
   status: HostStatus;
 }
 
+/** Body of a Probes frame. */
+export interface ProbeImages {
+  count: number;
+  /** `count` images of 784 bytes. */
+  images: Uint8Array;
+  /** One label per image, an index into the dataset's label names. */
+  labels: Uint8Array;
+}
+
+/** Body of a Reconstructions frame: the output for each probe image, in probe order. */
+export interface ReconstructionOutputs {
+  epoch: number;
+  step: number;
+  count: number;
+  /** `count` images of 784 bytes. */
+  outputs: Uint8Array;
+}
+
+/** Body of an Error frame. */
+export interface ErrorBody {
+  /** Stable identifier, such as `unknown-topic`. */
+  code: string;
+  message: string;
+}
+
 export type Frame =
   | { type: FrameType.Hello; seq: number; step: number; body: HelloBody }
   | { type: FrameType.Status; seq: number; step: number; body: HostStatus }
   | { type: FrameType.StepLosses; seq: number; step: number; body: StepLoss[] }
   | { type: FrameType.Epochs; seq: number; step: number; body: EpochSummary[] }
-  | { type: FrameType.Reconstructions; seq: number; step: number; body: ReconstructionSet };
+  | { type: FrameType.Reconstructions; seq: number; step: number; body: ReconstructionOutputs }
+  | { type: FrameType.Probes; seq: number; step: number; body: ProbeImages }
+  | { type: FrameType.DecoderWeights; seq: number; step: number; body: DecoderWeights }
+  | { type: FrameType.Error; seq: number; step: number; body: ErrorBody };
 
 /** Raised for bytes that are not a frame of this protocol version. */
 export class FrameError extends Error {
@@ -49,7 +84,9 @@ export class FrameError extends Error {
 }
 
 const EPOCH_RECORD_BYTES = 24;
-const STEP_RECORD_BYTES = 8;
+const STEP_RECORD_BYTES = 12;
+const LAYER_HEADER_BYTES = 13;
+const ACTIVATIONS: readonly DenseLayerWeights['activation'][] = ['linear', 'relu', 'sigmoid'];
 
 export function encodeHello(seq: number, body: HelloBody): Uint8Array {
   return encodeJson(FrameType.Hello, seq, body.status.step, body);
@@ -57,6 +94,10 @@ export function encodeHello(seq: number, body: HelloBody): Uint8Array {
 
 export function encodeStatus(seq: number, status: HostStatus): Uint8Array {
   return encodeJson(FrameType.Status, seq, status.step, status);
+}
+
+export function encodeError(seq: number, body: ErrorBody): Uint8Array {
+  return encodeJson(FrameType.Error, seq, 0, body);
 }
 
 export function encodeStepLosses(seq: number, points: readonly StepLoss[]): Uint8Array {
@@ -68,6 +109,7 @@ export function encodeStepLosses(seq: number, points: readonly StepLoss[]): Uint
   for (const point of points) {
     view.setUint32(offset, point.step, true);
     view.setFloat32(offset + 4, point.loss, true);
+    view.setUint32(offset + 8, Math.max(0, Math.round(point.elapsedMs)), true);
     offset += STEP_RECORD_BYTES;
   }
   return bytes;
@@ -91,18 +133,49 @@ export function encodeEpochs(seq: number, epochs: readonly EpochSummary[]): Uint
   return bytes;
 }
 
-export function encodeReconstructions(seq: number, set: ReconstructionSet): Uint8Array {
-  const imageBytes = set.count * IMAGE_PIXELS;
-  if (set.inputs.length !== imageBytes || set.outputs.length !== imageBytes) {
-    throw new FrameError(`reconstruction set of ${set.count} images needs ${imageBytes} bytes per side`);
-  }
-  const { bytes, view } = allocate(FrameType.Reconstructions, seq, set.step, 8 + 2 * imageBytes);
+export function encodeProbes(seq: number, probes: ProbeImages): Uint8Array {
+  checkImageBytes(probes.images, probes.count, 'probe');
+  if (probes.labels.length !== probes.count) throw new FrameError(`${probes.count} probe images need ${probes.count} labels`);
+
+  const imageBytes = probes.count * IMAGE_PIXELS;
+  const { bytes, view } = allocate(FrameType.Probes, seq, 0, 4 + imageBytes + probes.count);
+  writeImageHeader(view, HEADER_BYTES, probes.count);
+  bytes.set(probes.images, HEADER_BYTES + 4);
+  bytes.set(probes.labels, HEADER_BYTES + 4 + imageBytes);
+  return bytes;
+}
+
+export function encodeReconstructions(seq: number, set: ReconstructionOutputs): Uint8Array {
+  checkImageBytes(set.outputs, set.count, 'reconstruction');
+  const { bytes, view } = allocate(FrameType.Reconstructions, seq, set.step, 8 + set.outputs.length);
   view.setUint32(HEADER_BYTES, set.epoch, true);
-  view.setUint16(HEADER_BYTES + 4, set.count, true);
-  view.setUint8(HEADER_BYTES + 6, IMAGE_SIZE);
-  view.setUint8(HEADER_BYTES + 7, IMAGE_SIZE);
-  bytes.set(set.inputs, HEADER_BYTES + 8);
-  bytes.set(set.outputs, HEADER_BYTES + 8 + imageBytes);
+  writeImageHeader(view, HEADER_BYTES + 4, set.count);
+  bytes.set(set.outputs, HEADER_BYTES + 8);
+  return bytes;
+}
+
+/**
+ * Encodes the decoder's dense layers, each tensor as int8 values times one
+ * float32 scale (the tensor's largest magnitude / 127), which is a quarter
+ * of the float32 size and well within what a 28x28 preview can show.
+ */
+export function encodeDecoderWeights(seq: number, weights: DecoderWeights): Uint8Array {
+  const bodyBytes = weights.layers.reduce((sum, layer) => sum + LAYER_HEADER_BYTES + layer.kernel.length + layer.bias.length, 2);
+  const { bytes, view } = allocate(FrameType.DecoderWeights, seq, weights.step, bodyBytes);
+  view.setUint16(HEADER_BYTES, weights.layers.length, true);
+
+  let offset = HEADER_BYTES + 2;
+  for (const layer of weights.layers) {
+    if (layer.kernel.length !== layer.inputs * layer.units || layer.bias.length !== layer.units) {
+      throw new FrameError(`dense layer ${layer.inputs}x${layer.units} has ${layer.kernel.length} kernel and ${layer.bias.length} bias values`);
+    }
+    view.setUint16(offset, layer.inputs, true);
+    view.setUint16(offset + 2, layer.units, true);
+    view.setUint8(offset + 4, ACTIVATIONS.indexOf(layer.activation));
+    view.setFloat32(offset + 5, quantiseInto(layer.kernel, bytes, offset + LAYER_HEADER_BYTES), true);
+    view.setFloat32(offset + 9, quantiseInto(layer.bias, bytes, offset + LAYER_HEADER_BYTES + layer.kernel.length), true);
+    offset += LAYER_HEADER_BYTES + layer.kernel.length + layer.bias.length;
+  }
   return bytes;
 }
 
@@ -133,6 +206,12 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
       return { type, seq, step, body: decodeEpochs(view) };
     case FrameType.Reconstructions:
       return { type, seq, step, body: decodeReconstructions(bytes, view, step) };
+    case FrameType.Probes:
+      return { type, seq, step, body: decodeProbes(bytes, view) };
+    case FrameType.DecoderWeights:
+      return { type, seq, step, body: decodeDecoderWeights(bytes, view, step) };
+    case FrameType.Error:
+      return { type, seq, step, body: decodeJson(bytes) as ErrorBody };
     default:
       throw new FrameError(`unknown frame type ${type}`);
   }
@@ -143,7 +222,11 @@ function decodeStepLosses(view: DataView): StepLoss[] {
   const points: StepLoss[] = new Array(count);
   let offset = HEADER_BYTES + 4;
   for (let i = 0; i < count; i++) {
-    points[i] = { step: view.getUint32(offset, true), loss: view.getFloat32(offset + 4, true) };
+    points[i] = {
+      step: view.getUint32(offset, true),
+      loss: view.getFloat32(offset + 4, true),
+      elapsedMs: view.getUint32(offset + 8, true),
+    };
     offset += STEP_RECORD_BYTES;
   }
   return points;
@@ -167,30 +250,50 @@ function decodeEpochs(view: DataView): EpochSummary[] {
   return epochs;
 }
 
-function decodeReconstructions(bytes: Uint8Array, view: DataView, step: number): ReconstructionSet {
-  if (bytes.length < HEADER_BYTES + 8) {
-    throw new FrameError('reconstruction frame is truncated before its image count');
-  }
+function decodeReconstructions(bytes: Uint8Array, view: DataView, step: number): ReconstructionOutputs {
+  if (bytes.length < HEADER_BYTES + 8) throw new FrameError('reconstruction frame is truncated before its image count');
   const epoch = view.getUint32(HEADER_BYTES, true);
-  const count = view.getUint16(HEADER_BYTES + 4, true);
-  const width = view.getUint8(HEADER_BYTES + 6);
-  const height = view.getUint8(HEADER_BYTES + 7);
-  if (width !== IMAGE_SIZE || height !== IMAGE_SIZE) {
-    throw new FrameError(`reconstructions are ${width}x${height}; expected ${IMAGE_SIZE}x${IMAGE_SIZE}`);
-  }
-  const imageBytes = count * IMAGE_PIXELS;
-  const expected = HEADER_BYTES + 8 + 2 * imageBytes;
-  if (bytes.length !== expected) {
-    throw new FrameError(`reconstruction frame has ${bytes.length} bytes; ${count} images need ${expected}`);
-  }
+  const count = readImageHeader(view, HEADER_BYTES + 4, 'reconstruction');
   const start = HEADER_BYTES + 8;
-  return {
-    epoch,
-    step,
-    count,
-    inputs: bytes.slice(start, start + imageBytes),
-    outputs: bytes.slice(start + imageBytes, expected),
-  };
+  expectLength(bytes, start + count * IMAGE_PIXELS, `reconstruction frame of ${count} images`);
+  return { epoch, step, count, outputs: bytes.slice(start) };
+}
+
+function decodeProbes(bytes: Uint8Array, view: DataView): ProbeImages {
+  if (bytes.length < HEADER_BYTES + 4) throw new FrameError('probe frame is truncated before its image count');
+  const count = readImageHeader(view, HEADER_BYTES, 'probe');
+  const start = HEADER_BYTES + 4;
+  const imageEnd = start + count * IMAGE_PIXELS;
+  expectLength(bytes, imageEnd + count, `probe frame of ${count} images`);
+  return { count, images: bytes.slice(start, imageEnd), labels: bytes.slice(imageEnd) };
+}
+
+function decodeDecoderWeights(bytes: Uint8Array, view: DataView, step: number): DecoderWeights {
+  if (bytes.length < HEADER_BYTES + 2) throw new FrameError('decoder weight frame is truncated before its layer count');
+  const layerCount = view.getUint16(HEADER_BYTES, true);
+  const layers: DenseLayerWeights[] = [];
+
+  let offset = HEADER_BYTES + 2;
+  for (let i = 0; i < layerCount; i++) {
+    if (bytes.length < offset + LAYER_HEADER_BYTES) throw new FrameError(`decoder weight frame is truncated in layer ${i + 1}`);
+    const inputs = view.getUint16(offset, true);
+    const units = view.getUint16(offset + 2, true);
+    const activation = ACTIVATIONS[view.getUint8(offset + 4)];
+    if (!activation) throw new FrameError(`decoder layer ${i + 1} has unknown activation code ${view.getUint8(offset + 4)}`);
+
+    const kernelScale = view.getFloat32(offset + 5, true);
+    const biasScale = view.getFloat32(offset + 9, true);
+    const kernelStart = offset + LAYER_HEADER_BYTES;
+    const biasStart = kernelStart + inputs * units;
+    offset = biasStart + units;
+    if (bytes.length < offset) throw new FrameError(`decoder weight frame is truncated in layer ${i + 1}`);
+
+    const kernel = dequantise(bytes, kernelStart, inputs * units, kernelScale);
+    const bias = dequantise(bytes, biasStart, units, biasScale);
+    layers.push({ inputs, units, activation, kernel, bias });
+  }
+  expectLength(bytes, offset, `decoder weight frame of ${layerCount} layers`);
+  return { step, layers };
 }
 
 /** Writes the header into a new frame of `bodyBytes` body bytes. */
@@ -230,4 +333,49 @@ function readCount(view: DataView, recordBytes: number, what: string): number {
     throw new FrameError(`${what} frame has ${view.byteLength} bytes; ${count} records need ${expected}`);
   }
   return count;
+}
+
+function checkImageBytes(images: Uint8Array, count: number, what: string): void {
+  if (images.length !== count * IMAGE_PIXELS) {
+    throw new FrameError(`${count} ${what} images need ${count * IMAGE_PIXELS} bytes, got ${images.length}`);
+  }
+}
+
+/** Writes an image count (u16) and the image width and height (u8 each). */
+function writeImageHeader(view: DataView, offset: number, count: number): void {
+  view.setUint16(offset, count, true);
+  view.setUint8(offset + 2, IMAGE_SIZE);
+  view.setUint8(offset + 3, IMAGE_SIZE);
+}
+
+/** Reads an image count and checks that the images are 28x28. */
+function readImageHeader(view: DataView, offset: number, what: string): number {
+  const width = view.getUint8(offset + 2);
+  const height = view.getUint8(offset + 3);
+  if (width !== IMAGE_SIZE || height !== IMAGE_SIZE) {
+    throw new FrameError(`${what} images are ${width}x${height}; expected ${IMAGE_SIZE}x${IMAGE_SIZE}`);
+  }
+  return view.getUint16(offset, true);
+}
+
+function expectLength(bytes: Uint8Array, expected: number, what: string): void {
+  if (bytes.length !== expected) throw new FrameError(`${what} needs ${expected} bytes, got ${bytes.length}`);
+}
+
+/** Writes `values` as int8 into `bytes` at `offset` and returns the scale that restores them. */
+function quantiseInto(values: Float32Array, bytes: Uint8Array, offset: number): number {
+  let maxMagnitude = 0;
+  for (const value of values) maxMagnitude = Math.max(maxMagnitude, Math.abs(value));
+  const scale = maxMagnitude > 0 ? maxMagnitude / 127 : 1;
+
+  const target = new Int8Array(bytes.buffer, bytes.byteOffset + offset, values.length);
+  for (let i = 0; i < values.length; i++) target[i] = Math.round(values[i] / scale);
+  return scale;
+}
+
+function dequantise(bytes: Uint8Array, offset: number, length: number, scale: number): Float32Array {
+  const source = new Int8Array(bytes.buffer, bytes.byteOffset + offset, length);
+  const values = new Float32Array(length);
+  for (let i = 0; i < length; i++) values[i] = source[i] * scale;
+  return values;
 }

@@ -57,7 +57,7 @@ describe('viewer page against a real host', () => {
     await waitFor('two finished epochs', () => host.history.epochs.length >= 2);
     const late = await browser.newPage();
     await late.goto(host.url);
-    const historyLength = host.history.stepLosses.length;
+    const historyLength = host.history.losses.length;
     await waitFor('the history in the late page', async () => {
       const points = Number(await late.getByTestId('loss-chart').first().getAttribute('data-points'));
       return points >= historyLength;

@@ -42,7 +42,7 @@ describe('host HTTP API', () => {
   it('returns the status fields as JSON', async () => {
     const status = (await (await fetch(new URL('/api/status', host.url))).json()) as HostStatus;
     expect(Object.keys(status).sort()).toEqual(
-      ['backend', 'dataset', 'epoch', 'epochs', 'lastLoss', 'lastValidationLoss', 'latent', 'layerSizes', 'model', 'state', 'stateReason', 'step', 'viewers'].sort(),
+      ['backend', 'dataset', 'epoch', 'epochs', 'lastLoss', 'lastValidationLoss', 'latent', 'layerSizes', 'model', 'runStartedAt', 'state', 'stateReason', 'step', 'viewers'].sort(),
     );
     expect(status).toMatchObject({ backend: { name: 'wasm' }, dataset: { name: 'shapes' }, model: 'dense', layerSizes: [784, 8, 784], latent: 8, epochs: 3 });
   });
@@ -57,19 +57,21 @@ describe('host HTTP API', () => {
 describe('WebSocket viewers', () => {
   it('sends a late joiner the whole history before live updates', async () => {
     await waitFor('the first epoch', () => host.history.epochs.length >= 1);
-    const historyLength = host.history.stepLosses.length;
+    const historyLength = host.history.losses.length;
 
     const viewer = await openViewer();
-    await waitFor('the snapshot', () => viewer.frames.length >= 4);
+    await waitFor('the snapshot', () => viewer.frames.length >= 6);
 
-    const [hello, losses, epochs, reconstructions] = viewer.frames;
+    const [hello, losses, epochs, probes, reconstructions, weights] = viewer.frames;
     expect(hello.type).toBe(FrameType.Hello);
     expect(losses.type).toBe(FrameType.StepLosses);
     expect((losses.body as unknown[]).length).toBeGreaterThanOrEqual(historyLength);
     expect((losses.body as { step: number }[])[0].step).toBe(1);
     expect(epochs.type).toBe(FrameType.Epochs);
     expect((epochs.body as unknown[]).length).toBeGreaterThanOrEqual(1);
+    expect(probes.type).toBe(FrameType.Probes);
     expect(reconstructions.type).toBe(FrameType.Reconstructions);
+    expect(weights.type).toBe(FrameType.DecoderWeights);
   });
 
   it('streams live step losses that continue the history without gaps', async () => {

@@ -42,6 +42,7 @@ async function train(overrides: Partial<RunConfig>): Promise<WorkerEvent[]> {
     dataset,
     model,
     reconstructionEvery: 1000,
+    runStartedAt: Date.now(),
     emit: (event) => {
       events.push(event);
       // A diverged loop waits for the host; this test host stops it instead.

@@ -1,7 +1,9 @@
-// The page's WebSocket to the host. The host only sends: a Hello frame with the
-// run config, the history so far, then live updates. The page never sends.
+// The page's WebSocket to the host. The page picks its topics in the URL; the
+// host sends a Hello frame with the run config, the history of those topics,
+// then live updates.
 
 import { decodeFrame, FrameType } from '../../../shared/protocol/frames';
+import type { Topic } from '../../../shared/protocol/topics';
 import { LiveStore } from './live-store';
 
 export { LiveStore } from './live-store';
@@ -12,10 +14,14 @@ const BACKOFF_BASE_MS = 500;
 /** Maximum reconnect delay, in milliseconds. */
 const BACKOFF_CAP_MS = 10_000;
 
-/** Returns the `/ws` URL on the page's own host, `wss:` when the page is served over https. */
-export function socketUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
+/**
+ * Returns the `/ws` URL on the page's own host, `wss:` when the page is served
+ * over https, subscribed to `topics` (every topic when empty).
+ */
+export function socketUrl(topics: readonly Topic[] = [], location: Pick<Location, 'protocol' | 'host'> = window.location): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws`;
+  const query = topics.length > 0 ? `?topics=${topics.join(',')}` : '';
+  return `${scheme}//${location.host}/ws${query}`;
 }
 
 /**

@@ -2,8 +2,9 @@
 // The store does no I/O, so a socket or a test can feed it.
 
 import { FrameType } from '../../../shared/protocol/frames';
-import type { Frame } from '../../../shared/protocol/frames';
+import type { Frame, ProbeImages, ReconstructionOutputs } from '../../../shared/protocol/frames';
 import type {
+  DecoderWeights,
   EpochSummary,
   HostStatus,
   ReconstructionSet,
@@ -68,6 +69,10 @@ export class LiveStore {
   epochs: readonly EpochSummary[];
   /** Latest probe images and their reconstructions; null until the host sends some. */
   reconstructions: ReconstructionSet | null;
+  /** Fixed validation images of the run whose reconstructions are shown; null until the host sends them. */
+  probes: ProbeImages | null;
+  /** Latest decoder weights, for decoding latent vectors in the page; null unless the page subscribed to `weights`. */
+  decoderWeights: DecoderWeights | null;
   /** State of the socket to the host. */
   connection: ConnectionState;
 
@@ -85,6 +90,8 @@ export class LiveStore {
     this.losses = this.lossBuffer.view();
     this.epochs = [];
     this.reconstructions = null;
+    this.probes = null;
+    this.decoderWeights = null;
     this.connection = 'connecting';
     this.listeners = new Set();
     this.droppedPoints = 0;
@@ -119,11 +126,31 @@ export class LiveStore {
       case FrameType.Epochs:
         this.appendEpochs(frame.body);
         break;
+      case FrameType.Probes:
+        this.probes = frame.body;
+        this.reconstructions = null;
+        break;
       case FrameType.Reconstructions:
-        this.reconstructions = frame.body;
+        this.applyReconstructions(frame.body);
+        break;
+      case FrameType.DecoderWeights:
+        this.decoderWeights = frame.body;
+        break;
+      case FrameType.Error:
+        console.warn(`latentcast: the host rejected a request: ${frame.body.message}`);
         break;
     }
     this.notify();
+  }
+
+  // The host sends the probe images once per run and only the outputs after
+  // that, so the pairs the grid shows are put together here.
+  private applyReconstructions(outputs: ReconstructionOutputs): void {
+    if (!this.probes || this.probes.count !== outputs.count) {
+      console.warn(`latentcast: skipped reconstructions of ${outputs.count} images that do not match the probe images`);
+      return;
+    }
+    this.reconstructions = { epoch: outputs.epoch, step: outputs.step, count: outputs.count, inputs: this.probes.images, outputs: outputs.outputs };
   }
 
   private resetHistory(): void {
@@ -133,6 +160,8 @@ export class LiveStore {
     this.losses = this.lossBuffer.view();
     this.epochs = [];
     this.reconstructions = null;
+    this.probes = null;
+    this.decoderWeights = null;
     this.droppedPoints = 0;
   }
 

@@ -1,9 +1,13 @@
 import { css, html, LitElement } from 'lit';
 
-import { LiveConnection, LiveStore } from '../live/connection';
+import type { Topic } from '../../../shared/protocol/topics';
+import { LiveConnection, LiveStore, socketUrl } from '../live/connection';
 import '../components/lc-loss-chart';
 import '../components/lc-recon-grid';
 import '../components/lc-status-bar';
+
+/** Topics the dashboard shows; decoder weights wait until the page decodes in the browser. */
+const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions'];
 
 /**
  * The viewer page: header, status bar, loss chart and reconstructions of one
@@ -102,7 +106,7 @@ export class LcViewerApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = this.store.subscribe(() => this.requestUpdate());
-    this.connection = this.socketUrl ? new LiveConnection(this.store, this.socketUrl) : new LiveConnection(this.store);
+    this.connection = this.socketUrl ? new LiveConnection(this.store, this.socketUrl) : new LiveConnection(this.store, socketUrl(VIEWER_TOPICS));
     this.connection.start();
   }
 

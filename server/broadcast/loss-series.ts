@@ -1,0 +1,63 @@
+// Step losses of a run in growable typed arrays: 12 bytes a step, so a run
+// of millions of steps stays in tens of megabytes.
+
+import { downsampleMinMax } from '../../shared/series/downsample';
+import type { SeriesView } from '../../shared/series/downsample';
+import type { StepLoss } from '../../shared/training';
+
+const INITIAL_CAPACITY = 4096;
+
+export class LossSeries implements SeriesView {
+  private steps = new Uint32Array(INITIAL_CAPACITY);
+  private losses = new Float32Array(INITIAL_CAPACITY);
+  private elapsed = new Uint32Array(INITIAL_CAPACITY);
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  step(index: number): number {
+    return this.steps[index];
+  }
+
+  value(index: number): number {
+    return this.losses[index];
+  }
+
+  last(): StepLoss | null {
+    return this.size === 0 ? null : this.point(this.size - 1);
+  }
+
+  point(index: number): StepLoss {
+    return { step: this.steps[index], loss: this.losses[index], elapsedMs: this.elapsed[index] };
+  }
+
+  append(points: readonly StepLoss[]): void {
+    this.reserve(this.size + points.length);
+    for (const point of points) {
+      this.steps[this.size] = point.step;
+      this.losses[this.size] = point.loss;
+      this.elapsed[this.size] = point.elapsedMs;
+      this.size++;
+    }
+  }
+
+  /** The points to show a joining viewer: all of them, or a min/max downsampling to at most `maxPoints`. */
+  forDisplay(maxPoints: number): StepLoss[] {
+    return downsampleMinMax(this, maxPoints).map((index) => this.point(index));
+  }
+
+  private reserve(capacity: number): void {
+    if (capacity <= this.steps.length) return;
+    const grown = Math.max(capacity, this.steps.length * 2);
+    this.steps = copyInto(new Uint32Array(grown), this.steps);
+    this.losses = copyInto(new Float32Array(grown), this.losses);
+    this.elapsed = copyInto(new Uint32Array(grown), this.elapsed);
+  }
+}
+
+function copyInto<T extends Uint32Array | Float32Array>(target: T, source: T): T {
+  target.set(source);
+  return target;
+}

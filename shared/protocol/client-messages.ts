@@ -1,0 +1,96 @@
+// Messages a page sends to the host over `/ws`. They are rare and small, so
+// the body is JSON behind the same 10-byte header as the host's frames. The
+// host decodes them strictly: anything but the exact shape below is rejected.
+
+import { HEADER_BYTES, PROTOCOL_VERSION } from './frames';
+import { isTopic, TOPICS } from './topics';
+import type { Topic } from './topics';
+
+export enum ClientMessageType {
+  /** Adds topics to the connection's subscriptions; the host replies with their current snapshot. */
+  Subscribe = 1,
+  /** Removes topics from the connection's subscriptions. */
+  Unsubscribe = 2,
+}
+
+export type ClientMessage =
+  | { type: ClientMessageType.Subscribe; topics: Topic[] }
+  | { type: ClientMessageType.Unsubscribe; topics: Topic[] };
+
+/** Largest client message the host accepts, in bytes. */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+
+/** Raised for a client message that breaks the protocol; the host closes that socket. */
+export class ClientMessageError extends Error {
+  override name = 'ClientMessageError';
+}
+
+/** Raised for a well-formed message naming topics the host does not have; the host replies with an Error frame. */
+export class UnknownTopicError extends Error {
+  override name = 'UnknownTopicError';
+
+  constructor(readonly topics: string[]) {
+    super(`unknown topic ${topics.map((topic) => JSON.stringify(topic)).join(', ')}; topics are ${TOPICS.join(', ')}`);
+  }
+}
+
+export function encodeClientMessage(message: ClientMessage): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify({ topics: message.topics }));
+  const bytes = new Uint8Array(HEADER_BYTES + json.length);
+  bytes[0] = PROTOCOL_VERSION;
+  bytes[1] = message.type;
+  bytes.set(json, HEADER_BYTES);
+  return bytes;
+}
+
+/**
+ * Decodes one client message. Throws ClientMessageError for anything that is
+ * not a message of this protocol version, and UnknownTopicError when the
+ * message is valid but names a topic the host does not publish.
+ */
+export function decodeClientMessage(data: Uint8Array): ClientMessage {
+  if (data.length > MAX_CLIENT_MESSAGE_BYTES) {
+    throw new ClientMessageError(`message of ${data.length} bytes is above the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit`);
+  }
+  if (data.length < HEADER_BYTES) throw new ClientMessageError(`message of ${data.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+  if (data[0] !== PROTOCOL_VERSION) {
+    throw new ClientMessageError(`protocol version ${data[0]} is not supported; the host speaks version ${PROTOCOL_VERSION}`);
+  }
+
+  const type = data[1];
+  if (type !== ClientMessageType.Subscribe && type !== ClientMessageType.Unsubscribe) {
+    throw new ClientMessageError(`unknown message type ${type}`);
+  }
+
+  const topics = readTopics(parseJson(data.subarray(HEADER_BYTES)));
+  return { type, topics };
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch (error) {
+    throw new ClientMessageError(`message body is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+}
+
+function readTopics(body: unknown): Topic[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ClientMessageError('message body must be a JSON object such as {"topics":["loss"]}');
+  }
+
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'topics') {
+    throw new ClientMessageError(`message body has fields ${JSON.stringify(keys)}; expected only "topics"`);
+  }
+
+  const topics = (body as { topics: unknown }).topics;
+  if (!Array.isArray(topics) || topics.length === 0 || topics.length > TOPICS.length) {
+    throw new ClientMessageError(`"topics" must be an array of 1 to ${TOPICS.length} topic names`);
+  }
+  if (!topics.every((topic) => typeof topic === 'string')) throw new ClientMessageError('"topics" must contain only strings');
+
+  const unknown = topics.filter((topic) => !isTopic(topic));
+  if (unknown.length > 0) throw new UnknownTopicError(unknown);
+  return [...new Set(topics as Topic[])];
+}

@@ -1,0 +1,16 @@
+// Topics a page subscribes to, so that an overlay that shows only the loss
+// chart receives only loss frames.
+
+export const TOPICS = ['status', 'loss', 'reconstructions', 'weights'] as const;
+
+/**
+ * - `status`: state, epoch, step, viewers (Status frames).
+ * - `loss`: step losses and epoch summaries (StepLosses, Epochs).
+ * - `reconstructions`: probe images and the model's output for them (Probes, Reconstructions).
+ * - `weights`: decoder weight snapshots for decoding in the browser (DecoderWeights).
+ */
+export type Topic = (typeof TOPICS)[number];
+
+export function isTopic(value: unknown): value is Topic {
+  return typeof value === 'string' && (TOPICS as readonly string[]).includes(value);
+}
