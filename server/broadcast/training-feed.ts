@@ -12,7 +12,7 @@ import {
   encodeStepLosses,
 } from '../../shared/protocol/frames';
 import type { Topic } from '../../shared/protocol/topics';
-import type { StepLoss } from '../../shared/training';
+import type { EpochSummary, StepLoss } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
@@ -28,6 +28,7 @@ export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstruc
 
 export class TrainingFeed {
   private readonly pendingLosses: StepLoss[] = [];
+  private readonly pendingEpochs: EpochSummary[] = [];
   private readonly flushers: Record<Topic, Throttled>;
   private hub: BroadcastHub | null = null;
   /** Labels of the probe images, sent by the worker before the run's first reconstructions. */
@@ -72,6 +73,7 @@ export class TrainingFeed {
         // Losses of the steps before a state change reach viewers before it.
         this.flushers.loss.runNow();
         this.history.setState(event.state, event.reason);
+        if (event.state !== 'training') this.resetStepRate();
         this.log[event.state === 'diverged' ? 'warn' : 'info']({ state: event.state, reason: event.reason }, `training ${event.state}`);
         this.flushers.status.runNow();
         break;
@@ -80,10 +82,11 @@ export class TrainingFeed {
         this.flushers.loss.request();
         break;
       case 'epoch':
-        this.flushers.loss.runNow();
-        this.history.addEpoch(event.summary);
+        // Epochs of a small dataset can end many times a second, so they
+        // travel with the step losses at the loss topic's rate.
+        this.pendingEpochs.push(event.summary);
         this.log.info(roundNumbers(event.summary), `epoch ${event.summary.epoch}/${this.history.config.epochs} done`);
-        this.send(encodeEpochs(this.nextSeq(), [event.summary]), 'loss', true);
+        this.flushers.loss.request();
         this.flushers.status.request();
         break;
       case 'probes':
@@ -129,11 +132,17 @@ export class TrainingFeed {
   // History takes step losses only as they are broadcast, so that a viewer's
   // snapshot and the live batches after it neither overlap nor leave a gap.
   private flushLosses(): void {
-    if (this.pendingLosses.length === 0) return;
-    this.history.addStepLosses(this.pendingLosses);
-    this.updateStepRate(this.pendingLosses[this.pendingLosses.length - 1].step);
-    this.send(encodeStepLosses(this.nextSeq(), this.pendingLosses), 'loss', true);
-    this.pendingLosses.length = 0;
+    if (this.pendingLosses.length > 0) {
+      this.history.addStepLosses(this.pendingLosses);
+      this.updateStepRate(this.pendingLosses[this.pendingLosses.length - 1].step);
+      this.send(encodeStepLosses(this.nextSeq(), this.pendingLosses), 'loss', true);
+      this.pendingLosses.length = 0;
+    }
+    if (this.pendingEpochs.length > 0) {
+      this.pendingEpochs.forEach((summary) => this.history.addEpoch(summary));
+      this.send(encodeEpochs(this.nextSeq(), this.pendingEpochs), 'loss', true);
+      this.pendingEpochs.length = 0;
+    }
   }
 
   private sendStatus(): void {
@@ -154,6 +163,11 @@ export class TrainingFeed {
       this.metrics.trainingStepsPerSecond.set(((step - this.lastRate.step) * 1000) / (now - this.lastRate.time));
     }
     this.lastRate = { step, time: now };
+  }
+
+  private resetStepRate(): void {
+    this.metrics.trainingStepsPerSecond.set(0);
+    this.lastRate = null;
   }
 
   private send(frame: Uint8Array, topic: Topic, essential: boolean): void {

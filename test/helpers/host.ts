@@ -6,9 +6,11 @@ import { join } from 'node:path';
 
 import pino from 'pino';
 import { WebSocket } from 'ws';
+import type { ClientOptions } from 'ws';
 
 import { decodeFrame } from '../../shared/protocol/frames';
 import type { Frame } from '../../shared/protocol/frames';
+import type { HubOptions } from '../../server/broadcast/hub';
 import { parseHostOptions } from '../../server/cli/options';
 import type { HostOptions } from '../../server/cli/options';
 import { startHost } from '../../server/host';
@@ -23,10 +25,10 @@ export interface TestHost extends Host {
   dispose(): Promise<void>;
 }
 
-export async function startTestHost(flags: string[] = SMALL_RUN): Promise<TestHost> {
+export async function startTestHost(flags: string[] = SMALL_RUN, hubOptions: Partial<HubOptions> = {}): Promise<TestHost> {
   const stateDir = await mkdtemp(join(tmpdir(), 'latentcast-test-'));
   const options = parseHostOptions(['--port', '0', '--state-dir', stateDir, ...flags], {}) as HostOptions;
-  const host = await startHost(options, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const host = await startHost(options, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), hubOptions);
   return {
     ...host,
     stateDir,
@@ -43,8 +45,12 @@ export class TestViewer {
   readonly socket: WebSocket;
   private readonly opened: Promise<void>;
 
-  constructor(host: Host) {
-    this.socket = new WebSocket(`${host.url.replace('http', 'ws')}ws`);
+  /**
+   * @param query appended to `/ws`, such as `?topics=loss`
+   * @param options passed to the ws client, such as `{ autoPong: false }` or headers
+   */
+  constructor(host: Host, query = '', options: ClientOptions = {}) {
+    this.socket = new WebSocket(`${host.url.replace('http', 'ws')}ws${query}`, options);
     this.socket.binaryType = 'arraybuffer';
     this.socket.on('message', (data: ArrayBuffer) => this.frames.push(decodeFrame(data)));
     this.opened = new Promise((resolve, reject) => {
@@ -55,6 +61,12 @@ export class TestViewer {
 
   open(): Promise<void> {
     return this.opened;
+  }
+
+  /** Resolves with the close code and reason once the host closes the socket. */
+  closed(): Promise<{ code: number; reason: string }> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve({ code: -1, reason: 'already closed' });
+    return new Promise((resolve) => this.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
   close(): void {
