@@ -117,10 +117,32 @@ export interface DenseLayerWeights {
   bias: Float32Array;
 }
 
-/** A snapshot of the decoder's weights, latent vector in, 784 pixels out. */
-export interface DecoderWeights {
+/** A snapshot of the dense layers of the encoder (784 pixels in, latent vector out) or of the decoder (the reverse). */
+export interface NetworkWeights {
   step: number;
   layers: DenseLayerWeights[];
+}
+
+/** Latent codes of validation images, for the latent map, slider ranges and random vectors. */
+export interface LatentMap {
+  epoch: number;
+  step: number;
+  /** Latent vector size. */
+  dims: number;
+  /** Number of validation images encoded. */
+  count: number;
+  /** `count` codes of `dims` values, row-major. */
+  codes: Float32Array;
+  /** One label per code, an index into the dataset's label names. */
+  labels: Uint8Array;
+  /** Smallest value of each dimension over the codes. */
+  min: Float32Array;
+  /** Largest value of each dimension over the codes. */
+  max: Float32Array;
+  /** Mean of each dimension over the codes. */
+  mean: Float32Array;
+  /** Standard deviation of each dimension over the codes. */
+  std: Float32Array;
 }
 
 /** What `/api/status` returns and what the status bar shows. */

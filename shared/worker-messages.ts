@@ -3,9 +3,10 @@
 
 import type {
   BackendInfo,
-  DecoderWeights,
   DatasetInfo,
   EpochSummary,
+  LatentMap,
+  NetworkWeights,
   ReconstructionSet,
   RunConfig,
   StepLoss,
@@ -37,7 +38,8 @@ export type WorkerEvent =
   | { type: 'reconstructions'; set: ReconstructionSet }
   /** Probe labels accompany the first reconstructions of a run. */
   | { type: 'probes'; labels: Uint8Array }
-  | { type: 'weights'; weights: DecoderWeights }
+  | { type: 'weights'; encoder: NetworkWeights; decoder: NetworkWeights }
+  | { type: 'latent'; map: LatentMap }
   | { type: 'memory'; numTensors: number; step: number }
   /** A failure that ends training, such as an unreadable dataset. */
   | { type: 'fatal'; message: string };

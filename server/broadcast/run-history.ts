@@ -4,8 +4,10 @@
 import { basename } from 'node:path';
 
 import {
-  encodeDecoderWeights,
   encodeEpochs,
+  encodeLatentMap,
+  encodeNetworkWeights,
+  FrameType,
   encodeHello,
   encodeProbes,
   encodeReconstructions,
@@ -16,9 +18,10 @@ import type { Topic } from '../../shared/protocol/topics';
 import type {
   BackendInfo,
   DatasetInfo,
-  DecoderWeights,
+  NetworkWeights,
   EpochSummary,
   HostStatus,
+  LatentMap,
   RunConfig,
   StepLoss,
   TrainingState,
@@ -33,7 +36,9 @@ export class RunHistory {
   readonly epochs: EpochSummary[] = [];
   probes: ProbeImages | null = null;
   reconstructions: ReconstructionOutputs | null = null;
-  decoderWeights: DecoderWeights | null = null;
+  encoderWeights: NetworkWeights | null = null;
+  decoderWeights: NetworkWeights | null = null;
+  latentMap: LatentMap | null = null;
   private state: TrainingState = 'starting';
   private stateReason: string | null = 'loading the dataset';
   private backend: BackendInfo | null = null;
@@ -112,8 +117,18 @@ export class RunHistory {
           ? [encodeProbes(seq, this.probes), encodeReconstructions(seq, this.reconstructions)]
           : [encodeProbes(seq, this.probes)];
       case 'weights':
-        return this.decoderWeights ? [encodeDecoderWeights(seq, this.decoderWeights)] : [];
+        return this.weightFrames(seq);
+      case 'latent':
+        return this.latentMap ? [encodeLatentMap(seq, this.latentMap)] : [];
     }
+  }
+
+  /** Encoder then decoder weights, each when known. */
+  weightFrames(seq: number): Uint8Array[] {
+    const frames: Uint8Array[] = [];
+    if (this.encoderWeights) frames.push(encodeNetworkWeights(FrameType.EncoderWeights, seq, this.encoderWeights));
+    if (this.decoderWeights) frames.push(encodeNetworkWeights(FrameType.DecoderWeights, seq, this.decoderWeights));
+    return frames;
   }
 
   // Thousands of viewers may join at once when a stream starts, so the

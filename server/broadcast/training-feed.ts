@@ -4,8 +4,8 @@
 // the latest value wins.
 
 import {
-  encodeDecoderWeights,
   encodeEpochs,
+  encodeLatentMap,
   encodeProbes,
   encodeReconstructions,
   encodeStatus,
@@ -23,8 +23,9 @@ import type { RunHistory } from './run-history';
 export type TopicRates = Record<Topic, number>;
 
 // At these rates a viewer of every topic of the default run receives about
-// 6 KB/s: a reconstruction frame is 6 KB and a decoder snapshot 7 KB.
-export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstructions: 0.5, weights: 0.2 };
+// 8 KB/s: a reconstruction frame is 6 KB, the encoder and decoder weights
+// 7 KB each, and a latent map of 1,000 codes of 8 values 33 KB once per epoch.
+export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstructions: 0.5, weights: 0.2, latent: 0.1 };
 
 export class TrainingFeed {
   private readonly pendingLosses: StepLoss[] = [];
@@ -47,6 +48,7 @@ export class TrainingFeed {
       loss: new Throttled(() => this.flushLosses(), rates.loss),
       reconstructions: new Throttled(() => this.sendReconstructions(), rates.reconstructions),
       weights: new Throttled(() => this.sendWeights(), rates.weights),
+      latent: new Throttled(() => this.sendLatentMap(), rates.latent),
     };
   }
 
@@ -98,8 +100,13 @@ export class TrainingFeed {
         this.flushers.reconstructions.request();
         break;
       case 'weights':
-        this.history.decoderWeights = event.weights;
+        this.history.encoderWeights = event.encoder;
+        this.history.decoderWeights = event.decoder;
         this.flushers.weights.request();
+        break;
+      case 'latent':
+        this.history.latentMap = event.map;
+        this.flushers.latent.request();
         break;
       case 'memory':
         this.log.debug({ numTensors: event.numTensors, step: event.step }, 'tensor count');
@@ -154,7 +161,11 @@ export class TrainingFeed {
   }
 
   private sendWeights(): void {
-    if (this.history.decoderWeights) this.send(encodeDecoderWeights(this.nextSeq(), this.history.decoderWeights), 'weights', false);
+    for (const frame of this.history.weightFrames(this.nextSeq())) this.send(frame, 'weights', false);
+  }
+
+  private sendLatentMap(): void {
+    if (this.history.latentMap) this.send(encodeLatentMap(this.nextSeq(), this.history.latentMap), 'latent', false);
   }
 
   private updateStepRate(step: number): void {

@@ -6,14 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { DecoderWeights, RunConfig, StepLoss, TrainingState } from '../../shared/training';
+import type { NetworkWeights, RunConfig, StepLoss, TrainingState } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { Dataset, ImageSplit } from './datasets/types';
 import type { Autoencoder } from './model';
 import { createRandom } from './random';
 import type { Random } from './random';
-import { createOptimizer, denseStack, forwardLogits, reconstructionLoss, trainStep } from './step';
-import type { DenseStack } from './step';
+import { createOptimizer, denseStack, forwardLayers, forwardLogits, reconstructionLoss, trainStep } from './step';
+import type { DenseParams, DenseStack } from './step';
 
 export interface LoopOptions {
   config: RunConfig;
@@ -34,6 +34,9 @@ const VALIDATION_BATCH = 1000;
 
 /** Validation images shown next to their reconstructions. */
 const PROBE_COUNT = 8;
+
+/** Most validation images whose latent codes make up the latent map. */
+const LATENT_MAP_POINTS = 1000;
 
 export class TrainingLoop {
   private readonly stack: DenseStack;
@@ -58,6 +61,7 @@ export class TrainingLoop {
     this.setState('training', null);
     this.options.emit({ type: 'probes', labels: Uint8Array.from(this.probes, (index) => this.options.dataset.validation.labels[index]) });
     this.emitSnapshots();
+    this.emitLatentMap();
 
     while (this.epoch < this.options.config.epochs && !this.stopRequested) {
       await this.runEpoch();
@@ -173,6 +177,7 @@ export class TrainingLoop {
       },
     });
     this.emitSnapshots();
+    this.emitLatentMap();
     this.options.emit({ type: 'memory', numTensors: tf.memory().numTensors, step: this.step });
   }
 
@@ -194,10 +199,30 @@ export class TrainingLoop {
     return value;
   }
 
-  /** Emits the probes' reconstructions and the decoder's weights at the current step. */
+  /** Emits the probes' reconstructions and the encoder's and decoder's weights at the current step. */
   private emitSnapshots(): void {
     this.emitReconstructions();
-    this.options.emit({ type: 'weights', weights: decoderWeights(this.stack, this.options.model.encoder.layers.length, this.step) });
+    const encoderLayers = this.options.model.encoder.layers.length;
+    this.options.emit({
+      type: 'weights',
+      encoder: networkWeights(this.stack.layers.slice(0, encoderLayers), this.step),
+      decoder: networkWeights(this.stack.layers.slice(encoderLayers), this.step),
+    });
+  }
+
+  /** Encodes the first validation images and emits their codes with per-dimension statistics. */
+  private emitLatentMap(): void {
+    const { validation } = this.options.dataset;
+    const count = Math.min(LATENT_MAP_POINTS, validation.count);
+    const indices = rangeIndices(0, count);
+    const codesTensor = tf.tidy(() => forwardLayers(this.stack, this.options.model.encoder.layers.length, batchTensor(validation, indices)));
+    const codes = new Float32Array(codesTensor.dataSync());
+    codesTensor.dispose();
+
+    this.options.emit({
+      type: 'latent',
+      map: { epoch: this.epoch, step: this.step, ...codeStatistics(codes, count, this.options.config.latent), labels: validation.labels.slice(0, count) },
+    });
   }
 
   private emitReconstructions(): void {
@@ -251,9 +276,9 @@ export function chooseProbes(split: ImageSplit, count: number): Uint32Array {
   return Uint32Array.from(chosen);
 }
 
-/** Copies the decoder's dense layers, the ones after the encoder's `encoderLayers`, off the backend. */
-function decoderWeights(stack: DenseStack, encoderLayers: number, step: number): DecoderWeights {
-  const layers = stack.layers.slice(encoderLayers).map((layer) => {
+/** Copies dense layers off the backend. */
+function networkWeights(denseLayers: DenseParams[], step: number): NetworkWeights {
+  const layers = denseLayers.map((layer) => {
     const [inputs, units] = layer.kernel.shape;
     return {
       inputs,
@@ -264,6 +289,26 @@ function decoderWeights(stack: DenseStack, encoderLayers: number, step: number):
     };
   });
   return { step, layers };
+}
+
+/** Returns the codes with the minimum, maximum, mean and standard deviation of each dimension. */
+function codeStatistics(codes: Float32Array, count: number, dims: number) {
+  const min = new Float32Array(dims).fill(Infinity);
+  const max = new Float32Array(dims).fill(-Infinity);
+  const sum = new Float64Array(dims);
+  const sumOfSquares = new Float64Array(dims);
+  for (let i = 0; i < count; i++) {
+    for (let d = 0; d < dims; d++) {
+      const value = codes[i * dims + d];
+      min[d] = Math.min(min[d], value);
+      max[d] = Math.max(max[d], value);
+      sum[d] += value;
+      sumOfSquares[d] += value * value;
+    }
+  }
+  const mean = Float32Array.from(sum, (total) => total / count);
+  const std = Float32Array.from(sumOfSquares, (total, d) => Math.sqrt(Math.max(0, total / count - mean[d] * mean[d])));
+  return { dims, count, codes, min, max, mean, std };
 }
 
 /** Copies the images at `indices` into a float batch scaled to [0, 1]. */

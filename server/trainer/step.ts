@@ -41,6 +41,13 @@ export function forwardLogits(stack: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
   return h;
 }
 
+/** Runs `x` through the first `count` layers of the stack, each with its own activation: the encoder, when `count` is its layer count. */
+export function forwardLayers(stack: DenseStack, count: number, x: tf.Tensor2D): tf.Tensor2D {
+  let h = x;
+  for (const layer of stack.layers.slice(0, count)) h = denseForward(layer, h, layer.activation);
+  return h;
+}
+
 /** Mean per-pixel loss between the images `x` and the logits of their reconstructions. */
 export function reconstructionLoss(kind: LossKind, x: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
   if (kind === 'bce') return tf.losses.sigmoidCrossEntropy(x, logits) as tf.Scalar;

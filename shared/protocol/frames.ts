@@ -13,7 +13,7 @@
 // bytes go to every viewer. JSON is used only for rare control frames.
 
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../training';
-import type { DecoderWeights, DenseLayerWeights, EpochSummary, HostStatus, RunConfig, StepLoss } from '../training';
+import type { DenseLayerWeights, EpochSummary, HostStatus, LatentMap, NetworkWeights, RunConfig, StepLoss } from '../training';
 
 export const PROTOCOL_VERSION = 2;
 export const HEADER_BYTES = 10;
@@ -35,6 +35,10 @@ export enum FrameType {
   DecoderWeights = 7,
   /** JSON: a request of the page that the host rejected, such as an unknown topic. */
   Error = 8,
+  /** Binary: int8-quantised dense layers of the encoder. */
+  EncoderWeights = 9,
+  /** Binary: latent codes of validation images with per-dimension statistics. */
+  LatentMap = 10,
 }
 
 /** Body of a Hello frame. */
@@ -75,7 +79,9 @@ export type Frame =
   | { type: FrameType.Epochs; seq: number; step: number; body: EpochSummary[] }
   | { type: FrameType.Reconstructions; seq: number; step: number; body: ReconstructionOutputs }
   | { type: FrameType.Probes; seq: number; step: number; body: ProbeImages }
-  | { type: FrameType.DecoderWeights; seq: number; step: number; body: DecoderWeights }
+  | { type: FrameType.DecoderWeights; seq: number; step: number; body: NetworkWeights }
+  | { type: FrameType.EncoderWeights; seq: number; step: number; body: NetworkWeights }
+  | { type: FrameType.LatentMap; seq: number; step: number; body: LatentMap }
   | { type: FrameType.Error; seq: number; step: number; body: ErrorBody };
 
 /** Raised for bytes that are not a frame of this protocol version. */
@@ -155,13 +161,18 @@ export function encodeReconstructions(seq: number, set: ReconstructionOutputs): 
 }
 
 /**
- * Encodes the decoder's dense layers, each tensor as int8 values times one
- * float32 scale (the tensor's largest magnitude / 127), which is a quarter
- * of the float32 size and well within what a 28x28 preview can show.
+ * Encodes the dense layers of the encoder or the decoder, each tensor as
+ * int8 values times one float32 scale (the tensor's largest magnitude / 127),
+ * which is a quarter of the float32 size. `quantiseNetwork` gives the values
+ * a page decodes, so the host can compute with exactly the same weights.
  */
-export function encodeDecoderWeights(seq: number, weights: DecoderWeights): Uint8Array {
+export function encodeNetworkWeights(
+  type: FrameType.EncoderWeights | FrameType.DecoderWeights,
+  seq: number,
+  weights: NetworkWeights,
+): Uint8Array {
   const bodyBytes = weights.layers.reduce((sum, layer) => sum + LAYER_HEADER_BYTES + layer.kernel.length + layer.bias.length, 2);
-  const { bytes, view } = allocate(FrameType.DecoderWeights, seq, weights.step, bodyBytes);
+  const { bytes, view } = allocate(type, seq, weights.step, bodyBytes);
   view.setUint16(HEADER_BYTES, weights.layers.length, true);
 
   let offset = HEADER_BYTES + 2;
@@ -176,6 +187,36 @@ export function encodeDecoderWeights(seq: number, weights: DecoderWeights): Uint
     view.setFloat32(offset + 9, quantiseInto(layer.bias, bytes, offset + LAYER_HEADER_BYTES + layer.kernel.length), true);
     offset += LAYER_HEADER_BYTES + layer.kernel.length + layer.bias.length;
   }
+  return bytes;
+}
+
+/** Returns the weights as a page receives them: each tensor rounded to int8 steps of its scale. */
+export function quantiseNetwork(weights: NetworkWeights): NetworkWeights {
+  const frame = decodeFrame(encodeNetworkWeights(FrameType.DecoderWeights, 0, weights));
+  return frame.body as NetworkWeights;
+}
+
+/** Encodes codes as float32 and labels as bytes, after four float32 statistics per dimension. */
+export function encodeLatentMap(seq: number, map: LatentMap): Uint8Array {
+  if (map.codes.length !== map.count * map.dims || map.labels.length !== map.count) {
+    throw new FrameError(`latent map of ${map.count} codes of ${map.dims} values has ${map.codes.length} values and ${map.labels.length} labels`);
+  }
+  const statistics = [map.min, map.max, map.mean, map.std];
+  if (statistics.some((values) => values.length !== map.dims)) throw new FrameError(`latent map statistics need ${map.dims} values each`);
+
+  const { bytes, view } = allocate(FrameType.LatentMap, seq, map.step, 10 + 4 * (4 * map.dims + map.codes.length) + map.count);
+  view.setUint32(HEADER_BYTES, map.epoch, true);
+  view.setUint16(HEADER_BYTES + 4, map.dims, true);
+  view.setUint32(HEADER_BYTES + 6, map.count, true);
+
+  let offset = HEADER_BYTES + 10;
+  for (const values of [...statistics, map.codes]) {
+    for (const value of values) {
+      view.setFloat32(offset, value, true);
+      offset += 4;
+    }
+  }
+  bytes.set(map.labels, offset);
   return bytes;
 }
 
@@ -209,7 +250,10 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
     case FrameType.Probes:
       return { type, seq, step, body: decodeProbes(bytes, view) };
     case FrameType.DecoderWeights:
-      return { type, seq, step, body: decodeDecoderWeights(bytes, view, step) };
+    case FrameType.EncoderWeights:
+      return { type, seq, step, body: decodeNetworkWeights(bytes, view, step) };
+    case FrameType.LatentMap:
+      return { type, seq, step, body: decodeLatentMap(bytes, view, step) };
     case FrameType.Error:
       return { type, seq, step, body: decodeJson(bytes) as ErrorBody };
     default:
@@ -268,32 +312,52 @@ function decodeProbes(bytes: Uint8Array, view: DataView): ProbeImages {
   return { count, images: bytes.slice(start, imageEnd), labels: bytes.slice(imageEnd) };
 }
 
-function decodeDecoderWeights(bytes: Uint8Array, view: DataView, step: number): DecoderWeights {
-  if (bytes.length < HEADER_BYTES + 2) throw new FrameError('decoder weight frame is truncated before its layer count');
+function decodeNetworkWeights(bytes: Uint8Array, view: DataView, step: number): NetworkWeights {
+  if (bytes.length < HEADER_BYTES + 2) throw new FrameError('weight frame is truncated before its layer count');
   const layerCount = view.getUint16(HEADER_BYTES, true);
   const layers: DenseLayerWeights[] = [];
 
   let offset = HEADER_BYTES + 2;
   for (let i = 0; i < layerCount; i++) {
-    if (bytes.length < offset + LAYER_HEADER_BYTES) throw new FrameError(`decoder weight frame is truncated in layer ${i + 1}`);
+    if (bytes.length < offset + LAYER_HEADER_BYTES) throw new FrameError(`weight frame is truncated in layer ${i + 1}`);
     const inputs = view.getUint16(offset, true);
     const units = view.getUint16(offset + 2, true);
     const activation = ACTIVATIONS[view.getUint8(offset + 4)];
-    if (!activation) throw new FrameError(`decoder layer ${i + 1} has unknown activation code ${view.getUint8(offset + 4)}`);
+    if (!activation) throw new FrameError(`weight layer ${i + 1} has unknown activation code ${view.getUint8(offset + 4)}`);
 
     const kernelScale = view.getFloat32(offset + 5, true);
     const biasScale = view.getFloat32(offset + 9, true);
     const kernelStart = offset + LAYER_HEADER_BYTES;
     const biasStart = kernelStart + inputs * units;
     offset = biasStart + units;
-    if (bytes.length < offset) throw new FrameError(`decoder weight frame is truncated in layer ${i + 1}`);
+    if (bytes.length < offset) throw new FrameError(`weight frame is truncated in layer ${i + 1}`);
 
     const kernel = dequantise(bytes, kernelStart, inputs * units, kernelScale);
     const bias = dequantise(bytes, biasStart, units, biasScale);
     layers.push({ inputs, units, activation, kernel, bias });
   }
-  expectLength(bytes, offset, `decoder weight frame of ${layerCount} layers`);
+  expectLength(bytes, offset, `weight frame of ${layerCount} layers`);
   return { step, layers };
+}
+
+function decodeLatentMap(bytes: Uint8Array, view: DataView, step: number): LatentMap {
+  if (bytes.length < HEADER_BYTES + 10) throw new FrameError('latent map frame is truncated before its sizes');
+  const epoch = view.getUint32(HEADER_BYTES, true);
+  const dims = view.getUint16(HEADER_BYTES + 4, true);
+  const count = view.getUint32(HEADER_BYTES + 6, true);
+  const floats = 4 * dims + count * dims;
+  expectLength(bytes, HEADER_BYTES + 10 + 4 * floats + count, `latent map frame of ${count} codes of ${dims} values`);
+
+  let offset = HEADER_BYTES + 10;
+  const readFloats = (length: number) => {
+    const values = new Float32Array(length);
+    for (let i = 0; i < length; i++) values[i] = view.getFloat32(offset + 4 * i, true);
+    offset += 4 * length;
+    return values;
+  };
+  const [min, max, mean, std] = [readFloats(dims), readFloats(dims), readFloats(dims), readFloats(dims)];
+  const codes = readFloats(count * dims);
+  return { epoch, step, dims, count, codes, labels: bytes.slice(offset), min, max, mean, std };
 }
 
 /** Writes the header into a new frame of `bodyBytes` body bytes. */

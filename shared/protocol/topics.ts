@@ -1,13 +1,14 @@
 // Topics a page subscribes to, so that an overlay that shows only the loss
 // chart receives only loss frames.
 
-export const TOPICS = ['status', 'loss', 'reconstructions', 'weights'] as const;
+export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent'] as const;
 
 /**
  * - `status`: state, epoch, step, viewers (Status frames).
  * - `loss`: step losses and epoch summaries (StepLosses, Epochs).
  * - `reconstructions`: probe images and the model's output for them (Probes, Reconstructions).
- * - `weights`: decoder weight snapshots for decoding in the browser (DecoderWeights).
+ * - `weights`: encoder and decoder weight snapshots for encoding and decoding in the browser (EncoderWeights, DecoderWeights).
+ * - `latent`: latent codes of validation images, once per epoch (LatentMap).
  */
 export type Topic = (typeof TOPICS)[number];
 

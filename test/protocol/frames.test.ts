@@ -4,7 +4,8 @@ import {
   decodeFrame,
   encodeEpochs,
   encodeHello,
-  encodeDecoderWeights,
+  encodeLatentMap,
+  encodeNetworkWeights,
   encodeError,
   encodeProbes,
   encodeReconstructions,
@@ -78,7 +79,7 @@ describe('binary frames', () => {
     const kernel = Float32Array.from({ length: 3 * 4 }, (_, i) => Math.sin(i) * 0.5);
     const bias = Float32Array.of(0.1, -0.2, 0, 0.05);
     const weights = { step: 77, layers: [{ inputs: 3, units: 4, activation: 'sigmoid' as const, kernel, bias }] };
-    const bytes = encodeDecoderWeights(13, weights);
+    const bytes = encodeNetworkWeights(FrameType.DecoderWeights, 13, weights);
     expect(bytes.length).toBe(HEADER_BYTES + 2 + 13 + 12 + 4);
 
     const frame = decodeFrame(bytes);
@@ -89,6 +90,22 @@ describe('binary frames', () => {
     expect(maxKernelError).toBeLessThanOrEqual(0.5 / 127 / 2 + 1e-7);
     const maxBiasError = Math.max(...layer.bias.map((value, i) => Math.abs(value - bias[i])));
     expect(maxBiasError).toBeLessThanOrEqual(0.2 / 127 / 2 + 1e-7);
+  });
+
+  it('round-trips a latent map', () => {
+    const map = {
+      epoch: 2,
+      step: 40,
+      dims: 2,
+      count: 3,
+      codes: Float32Array.of(0, 1, 2, 3, 4, 5),
+      labels: Uint8Array.of(0, 1, 2),
+      min: Float32Array.of(0, 1),
+      max: Float32Array.of(4, 5),
+      mean: Float32Array.of(2, 3),
+      std: Float32Array.of(1.5, 1.5),
+    };
+    expect(decodeFrame(encodeLatentMap(15, map))).toEqual({ type: FrameType.LatentMap, seq: 15, step: 40, body: map });
   });
 
   it('round-trips an error frame', () => {
@@ -125,7 +142,7 @@ describe('binary frames', () => {
 
   it('rejects decoder weights cut inside a layer', () => {
     const layer = { inputs: 2, units: 2, activation: 'relu' as const, kernel: new Float32Array(4), bias: new Float32Array(2) };
-    const bytes = encodeDecoderWeights(1, { step: 0, layers: [layer] });
+    const bytes = encodeNetworkWeights(FrameType.EncoderWeights, 1, { step: 0, layers: [layer] });
     expect(() => decodeFrame(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated in layer 1/);
   });
 

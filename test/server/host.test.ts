@@ -60,9 +60,9 @@ describe('WebSocket viewers', () => {
     const historyLength = host.history.losses.length;
 
     const viewer = await openViewer();
-    await waitFor('the snapshot', () => viewer.frames.length >= 6);
+    await waitFor('the snapshot', () => viewer.frames.length >= 8);
 
-    const [hello, losses, epochs, probes, reconstructions, weights] = viewer.frames;
+    const [hello, losses, epochs, probes, reconstructions, encoder, decoder, latent] = viewer.frames;
     expect(hello.type).toBe(FrameType.Hello);
     expect(losses.type).toBe(FrameType.StepLosses);
     expect((losses.body as unknown[]).length).toBeGreaterThanOrEqual(historyLength);
@@ -71,7 +71,9 @@ describe('WebSocket viewers', () => {
     expect((epochs.body as unknown[]).length).toBeGreaterThanOrEqual(1);
     expect(probes.type).toBe(FrameType.Probes);
     expect(reconstructions.type).toBe(FrameType.Reconstructions);
-    expect(weights.type).toBe(FrameType.DecoderWeights);
+    expect(encoder.type).toBe(FrameType.EncoderWeights);
+    expect(decoder.type).toBe(FrameType.DecoderWeights);
+    expect(latent.type).toBe(FrameType.LatentMap);
   });
 
   it('streams live step losses that continue the history without gaps', async () => {
