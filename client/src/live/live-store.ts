@@ -4,9 +4,10 @@
 import { FrameType } from '../../../shared/protocol/frames';
 import type { Frame, ProbeImages, ReconstructionOutputs } from '../../../shared/protocol/frames';
 import type {
-  DecoderWeights,
   EpochSummary,
   HostStatus,
+  LatentMap,
+  NetworkWeights,
   ReconstructionSet,
   RunConfig,
   StepLoss,
@@ -72,7 +73,11 @@ export class LiveStore {
   /** Fixed validation images of the run whose reconstructions are shown; null until the host sends them. */
   probes: ProbeImages | null;
   /** Latest decoder weights, for decoding latent vectors in the page; null unless the page subscribed to `weights`. */
-  decoderWeights: DecoderWeights | null;
+  decoderWeights: NetworkWeights | null;
+  /** Latest encoder weights, for encoding drawings in the page; null unless the page subscribed to `weights`. */
+  encoderWeights: NetworkWeights | null;
+  /** Latest latent codes of validation images; null unless the page subscribed to `latent`. */
+  latentMap: LatentMap | null;
   /** State of the socket to the host. */
   connection: ConnectionState;
 
@@ -92,6 +97,8 @@ export class LiveStore {
     this.reconstructions = null;
     this.probes = null;
     this.decoderWeights = null;
+    this.encoderWeights = null;
+    this.latentMap = null;
     this.connection = 'connecting';
     this.listeners = new Set();
     this.droppedPoints = 0;
@@ -136,6 +143,12 @@ export class LiveStore {
       case FrameType.DecoderWeights:
         this.decoderWeights = frame.body;
         break;
+      case FrameType.EncoderWeights:
+        this.encoderWeights = frame.body;
+        break;
+      case FrameType.LatentMap:
+        this.latentMap = frame.body;
+        break;
       case FrameType.Error:
         console.warn(`latentcast: the host rejected a request: ${frame.body.message}`);
         break;
@@ -162,6 +175,8 @@ export class LiveStore {
     this.reconstructions = null;
     this.probes = null;
     this.decoderWeights = null;
+    this.encoderWeights = null;
+    this.latentMap = null;
     this.droppedPoints = 0;
   }
 
