@@ -115,7 +115,11 @@ export class TrainingFeed {
         this.log.warn(event.message);
         break;
       case 'fatal':
+        // The host keeps serving the history; viewers see why training ended.
         this.log.error({ err: event.message }, 'training failed');
+        this.history.setState('stopped', `training failed: ${event.message}`);
+        this.resetStepRate();
+        this.flushers.status.runNow();
         break;
     }
   }
