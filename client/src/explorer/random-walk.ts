@@ -1,0 +1,57 @@
+// The explorer's random walk: each latent dimension follows its own smooth
+// simplex-noise stream, so the decoded image drifts instead of jittering.
+
+import { createNoise2D } from 'simplex-noise';
+import type { NoiseFunction2D } from 'simplex-noise';
+
+import { clamp } from '../../../shared/latent/ranges';
+import type { LatentRange, LatentSpread } from '../../../shared/latent/ranges';
+
+/** Noise units travelled per second of walking; simplex noise changes course about once per unit, so every 3 s or so. */
+export const WALK_SPEED = 0.3;
+
+/** Reach of the walk around the mean, in standard deviations; simplex noise lies in [-1, 1], so the walk stays within ±2σ. */
+export const WALK_SIGMAS = 2;
+
+/** Seconds over which a starting or resumed walk eases from the current vector onto its path. */
+export const WALK_EASE_SECONDS = 0.8;
+
+/** A smooth path through the latent space: one noise stream per dimension. */
+export class RandomWalk {
+  private readonly streams: NoiseFunction2D[];
+
+  /**
+   * @param dims latent vector size
+   * @param random uniform numbers in [0, 1) that seed the noise; a seeded one makes the path repeatable
+   */
+  constructor(dims: number, random: () => number = Math.random) {
+    this.streams = Array.from({ length: dims }, () => createNoise2D(random));
+  }
+
+  /** Latent vector size of the path. */
+  get dims(): number {
+    return this.streams.length;
+  }
+
+  /**
+   * Returns the path's vector after `seconds` of walking: each dimension is
+   * mean + 2σ · noise(seconds · WALK_SPEED), clipped to its range. A
+   * dimension with σ = 0, such as a dead ReLU unit, stays at its mean.
+   */
+  position(seconds: number, spread: LatentSpread, ranges: readonly LatentRange[]): number[] {
+    return ranges.map((range, d) => {
+      const noise = this.streams[d](seconds * WALK_SPEED, 0);
+      return clamp(spread.mean[d] + WALK_SIGMAS * spread.std[d] * noise, range);
+    });
+  }
+}
+
+/**
+ * Returns the vector between `from` and `to` at `progress` in [0, 1], eased
+ * with smoothstep so that the motion starts and ends without a jolt.
+ */
+export function easeBetween(from: readonly number[], to: readonly number[], progress: number): number[] {
+  const p = Math.min(1, Math.max(0, progress));
+  const weight = p * p * (3 - 2 * p);
+  return to.map((value, d) => (from[d] ?? value) + (value - (from[d] ?? value)) * weight);
+}
