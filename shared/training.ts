@@ -165,4 +165,6 @@ export interface HostStatus {
   viewers: number;
   /** Wall-clock time at which the run started, in milliseconds since the Unix epoch; step times count from it. */
   runStartedAt: number;
+  /** Random id of this run, new at every host start; gallery items keep the id of the run that decoded them. */
+  runId: string;
 }

@@ -2,6 +2,8 @@
 // the body is JSON behind the same 10-byte header as the host's frames. The
 // host decodes them strictly: anything but the exact shape below is rejected.
 
+import { readSubmissionFields, SubmissionError } from '../gallery';
+import type { SubmissionFields } from '../gallery';
 import { HEADER_BYTES, PROTOCOL_VERSION } from './frames';
 import { isTopic, TOPICS } from './topics';
 import type { Topic } from './topics';
@@ -11,13 +13,23 @@ export enum ClientMessageType {
   Subscribe = 1,
   /** Removes topics from the connection's subscriptions. */
   Unsubscribe = 2,
+  /**
+   * Submits a latent vector to the gallery, as `{"z": [numbers], "title"?: string}`.
+   * The host replies with a GallerySubmitted frame or an Error frame.
+   */
+  GallerySubmit = 3,
 }
 
 export type ClientMessage =
   | { type: ClientMessageType.Subscribe; topics: Topic[] }
-  | { type: ClientMessageType.Unsubscribe; topics: Topic[] };
+  | { type: ClientMessageType.Unsubscribe; topics: Topic[] }
+  | ({ type: ClientMessageType.GallerySubmit } & SubmissionFields);
 
-/** Largest client message the host accepts, in bytes. */
+/**
+ * Largest client message the host accepts, in bytes. A gallery submission of
+ * a latent vector up to about 200 values fits; larger vectors go through
+ * `POST /api/gallery`, which accepts 64 KiB.
+ */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 
 /** Raised for a client message that breaks the protocol; the host closes that socket. */
@@ -35,7 +47,8 @@ export class UnknownTopicError extends Error {
 }
 
 export function encodeClientMessage(message: ClientMessage): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify({ topics: message.topics }));
+  const body = message.type === ClientMessageType.GallerySubmit ? submissionBody(message) : { topics: message.topics };
+  const json = new TextEncoder().encode(JSON.stringify(body));
   const bytes = new Uint8Array(HEADER_BYTES + json.length);
   bytes[0] = PROTOCOL_VERSION;
   bytes[1] = message.type;
@@ -58,12 +71,31 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
   }
 
   const type = data[1];
-  if (type !== ClientMessageType.Subscribe && type !== ClientMessageType.Unsubscribe) {
+  if (type !== ClientMessageType.Subscribe && type !== ClientMessageType.Unsubscribe && type !== ClientMessageType.GallerySubmit) {
     throw new ClientMessageError(`unknown message type ${type}`);
   }
 
-  const topics = readTopics(parseJson(data.subarray(HEADER_BYTES)));
-  return { type, topics };
+  const body = parseJson(data.subarray(HEADER_BYTES));
+  if (type === ClientMessageType.GallerySubmit) return { type, ...readSubmission(body) };
+  return { type, topics: readTopics(body) };
+}
+
+function submissionBody(fields: SubmissionFields): Record<string, unknown> {
+  return fields.title === null ? { z: fields.z } : { z: fields.z, title: fields.title };
+}
+
+/**
+ * Checks the field types of a gallery submission. A page of this project
+ * never sends wrong types, so they break the protocol; the values (length,
+ * bounds, title rules) are checked by the host, which replies with an Error frame.
+ */
+function readSubmission(body: unknown): SubmissionFields {
+  try {
+    return readSubmissionFields(body);
+  } catch (error) {
+    if (error instanceof SubmissionError) throw new ClientMessageError(error.message);
+    throw error;
+  }
 }
 
 function parseJson(body: Uint8Array): unknown {

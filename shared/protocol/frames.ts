@@ -12,6 +12,7 @@
 // int8 with a scale per tensor, so a frame is serialised once and the same
 // bytes go to every viewer. JSON is used only for rare control frames.
 
+import type { GalleryItem } from '../gallery';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../training';
 import type { DenseLayerWeights, EpochSummary, HostStatus, LatentMap, NetworkWeights, RunConfig, StepLoss } from '../training';
 
@@ -39,6 +40,16 @@ export enum FrameType {
   EncoderWeights = 9,
   /** Binary: latent codes of validation images with per-dimension statistics. */
   LatentMap = 10,
+  /** JSON: the newest and the most-voted gallery items, sent when a page subscribes to `gallery`. */
+  GallerySnapshot = 11,
+  /** JSON: items that became visible, newly submitted or unhidden by the host. */
+  GalleryItems = 12,
+  /** Binary: the latest vote tally of each item whose votes changed. */
+  GalleryVotes = 13,
+  /** JSON: ids of items the host hid or deleted. */
+  GalleryRemoved = 14,
+  /** JSON: the item stored for this page's own WebSocket submission, sent to that page only. */
+  GallerySubmitted = 15,
 }
 
 /** Body of a Hello frame. */
@@ -65,6 +76,25 @@ export interface ReconstructionOutputs {
   outputs: Uint8Array;
 }
 
+/** Body of a GallerySnapshot frame. */
+export interface GallerySnapshotBody {
+  /** Newest visible items, newest first. */
+  newest: GalleryItem[];
+  /** Most-voted visible items, most votes first, then newest first. */
+  top: GalleryItem[];
+}
+
+/** One item's vote count in a GalleryVotes frame. */
+export interface VoteTally {
+  id: number;
+  votes: number;
+}
+
+/** Body of a GalleryRemoved frame. */
+export interface GalleryRemovedBody {
+  ids: number[];
+}
+
 /** Body of an Error frame. */
 export interface ErrorBody {
   /** Stable identifier, such as `unknown-topic`. */
@@ -82,6 +112,11 @@ export type Frame =
   | { type: FrameType.DecoderWeights; seq: number; step: number; body: NetworkWeights }
   | { type: FrameType.EncoderWeights; seq: number; step: number; body: NetworkWeights }
   | { type: FrameType.LatentMap; seq: number; step: number; body: LatentMap }
+  | { type: FrameType.GallerySnapshot; seq: number; step: number; body: GallerySnapshotBody }
+  | { type: FrameType.GalleryItems; seq: number; step: number; body: GalleryItem[] }
+  | { type: FrameType.GalleryVotes; seq: number; step: number; body: VoteTally[] }
+  | { type: FrameType.GalleryRemoved; seq: number; step: number; body: GalleryRemovedBody }
+  | { type: FrameType.GallerySubmitted; seq: number; step: number; body: GalleryItem }
   | { type: FrameType.Error; seq: number; step: number; body: ErrorBody };
 
 /** Raised for bytes that are not a frame of this protocol version. */
@@ -91,6 +126,7 @@ export class FrameError extends Error {
 
 const EPOCH_RECORD_BYTES = 24;
 const STEP_RECORD_BYTES = 12;
+const TALLY_RECORD_BYTES = 8;
 const LAYER_HEADER_BYTES = 13;
 const ACTIVATIONS: readonly DenseLayerWeights['activation'][] = ['linear', 'relu', 'sigmoid'];
 
@@ -104,6 +140,35 @@ export function encodeStatus(seq: number, status: HostStatus): Uint8Array {
 
 export function encodeError(seq: number, body: ErrorBody): Uint8Array {
   return encodeJson(FrameType.Error, seq, 0, body);
+}
+
+export function encodeGallerySnapshot(seq: number, body: GallerySnapshotBody): Uint8Array {
+  return encodeJson(FrameType.GallerySnapshot, seq, 0, body);
+}
+
+export function encodeGalleryItems(seq: number, items: readonly GalleryItem[]): Uint8Array {
+  return encodeJson(FrameType.GalleryItems, seq, 0, items);
+}
+
+export function encodeGalleryRemoved(seq: number, ids: readonly number[]): Uint8Array {
+  return encodeJson(FrameType.GalleryRemoved, seq, 0, { ids });
+}
+
+export function encodeGallerySubmitted(seq: number, item: GalleryItem): Uint8Array {
+  return encodeJson(FrameType.GallerySubmitted, seq, item.step, item);
+}
+
+/** Encodes a count, then each tally as a u32 item id and a u32 vote count. */
+export function encodeGalleryVotes(seq: number, tallies: readonly VoteTally[]): Uint8Array {
+  const { bytes, view } = allocate(FrameType.GalleryVotes, seq, 0, 4 + tallies.length * TALLY_RECORD_BYTES);
+  view.setUint32(HEADER_BYTES, tallies.length, true);
+  let offset = HEADER_BYTES + 4;
+  for (const tally of tallies) {
+    view.setUint32(offset, tally.id, true);
+    view.setUint32(offset + 4, tally.votes, true);
+    offset += TALLY_RECORD_BYTES;
+  }
+  return bytes;
 }
 
 export function encodeStepLosses(seq: number, points: readonly StepLoss[]): Uint8Array {
@@ -254,6 +319,16 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
       return { type, seq, step, body: decodeNetworkWeights(bytes, view, step) };
     case FrameType.LatentMap:
       return { type, seq, step, body: decodeLatentMap(bytes, view, step) };
+    case FrameType.GallerySnapshot:
+      return { type, seq, step, body: decodeJson(bytes) as GallerySnapshotBody };
+    case FrameType.GalleryItems:
+      return { type, seq, step, body: decodeJson(bytes) as GalleryItem[] };
+    case FrameType.GalleryVotes:
+      return { type, seq, step, body: decodeGalleryVotes(view) };
+    case FrameType.GalleryRemoved:
+      return { type, seq, step, body: decodeJson(bytes) as GalleryRemovedBody };
+    case FrameType.GallerySubmitted:
+      return { type, seq, step, body: decodeJson(bytes) as GalleryItem };
     case FrameType.Error:
       return { type, seq, step, body: decodeJson(bytes) as ErrorBody };
     default:
@@ -274,6 +349,16 @@ function decodeStepLosses(view: DataView): StepLoss[] {
     offset += STEP_RECORD_BYTES;
   }
   return points;
+}
+
+function decodeGalleryVotes(view: DataView): VoteTally[] {
+  const count = readCount(view, TALLY_RECORD_BYTES, 'gallery vote');
+  const tallies: VoteTally[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const offset = HEADER_BYTES + 4 + i * TALLY_RECORD_BYTES;
+    tallies[i] = { id: view.getUint32(offset, true), votes: view.getUint32(offset + 4, true) };
+  }
+  return tallies;
 }
 
 function decodeEpochs(view: DataView): EpochSummary[] {

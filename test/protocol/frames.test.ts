@@ -33,6 +33,7 @@ const status: HostStatus = {
   lastValidationLoss: 0.3,
   viewers: 3,
   runStartedAt: 1_700_000_000_000,
+  runId: '0b9c6f1e-5d7a-4c1b-9a55-3f1c2e8d7b60',
 };
 
 const config = { dataset: 'shapes', latent: 8 } as RunConfig;
