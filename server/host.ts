@@ -1,5 +1,5 @@
-// The host: one HTTP server with the pages, the API and the WebSocket hub,
-// fed by the training worker. `startHost` is what `npm start` runs and what
+// The host: one HTTP server with the pages, the API, the gallery and the
+// WebSocket hub, fed by the training worker. `startHost` is what `npm start` runs and what
 // tests start on loopback.
 
 import { mkdir } from 'node:fs/promises';
@@ -13,7 +13,13 @@ import type { HubOptions } from './broadcast/hub';
 import { RunHistory } from './broadcast/run-history';
 import { TrainingFeed } from './broadcast/training-feed';
 import type { HostOptions } from './cli/options';
+import { Gallery } from './gallery/gallery';
+import { hostRoutes } from './gallery/host-routes';
+import { ViewerIdentity } from './gallery/identity';
+import { galleryRoutes } from './gallery/routes';
+import { gallerySocketHandler } from './gallery/socket-requests';
 import { createApp } from './http/app';
+import { HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
 import type { Logger } from './log';
 import { TrainerThread } from './trainer/trainer-thread';
@@ -24,6 +30,10 @@ export interface Host {
   port: number;
   history: RunHistory;
   trainer: TrainerThread;
+  /** The shared gallery: its database, decoder batcher and broadcasts. */
+  gallery: Gallery;
+  /** The token that `/api/host/...` calls need. */
+  hostToken: HostToken;
   /** Stops training, closes every connection and the server. */
   close(): Promise<void>;
 }
@@ -39,20 +49,33 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   const history = new RunHistory(options.run);
   const metrics = new HostMetrics();
   const feed = new TrainingFeed(history, log, metrics, options.topicRates);
-  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics));
+
+  const identity = await ViewerIdentity.load(options.stateDir);
+  const hostToken = await HostToken.load(options.stateDir, log);
+  const run = { latent: options.run.latent, decoderWeights: () => history.decoderWeights, runId: () => history.runId };
+  const gallery = new Gallery({ stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.gallery }, run, metrics, log);
+  const galleryHttp = {
+    identity: identity.middleware(),
+    routes: galleryRoutes(gallery, hostToken, metrics, log),
+    hostRoutes: hostRoutes(gallery, hostToken),
+  };
+
+  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log));
   const snapshot = {
     hello: (seq: number) => history.helloFrame(seq, hub.viewerCount),
-    topic: (topic: Topic, seq: number) => history.topicSnapshot(topic, seq),
+    topic: (topic: Topic, seq: number) => (topic === 'gallery' ? gallery.feed.snapshotFrames(seq) : history.topicSnapshot(topic, seq)),
   };
-  const hub: BroadcastHub = new BroadcastHub(server, log, metrics, snapshot, () => feed.statusChanged(), {
-    ...options.hub,
-    ...hubOptions,
-  });
+  const hubLimits = { ...options.hub, ...hubOptions };
+  const requests = gallerySocketHandler(gallery, identity, log);
+  const hub: BroadcastHub = new BroadcastHub(server, log, metrics, snapshot, () => feed.statusChanged(), hubLimits, requests);
   feed.attach(hub);
+  gallery.feed.attach(hub);
 
   const port = await listen(server, options.port, options.host);
   const url = `http://${displayHost(options.host)}:${port}/`;
   log.info({ url, stateDir: options.stateDir }, 'host listening');
+  // The one place the token is shown: the streamer's own console, once per start.
+  log.info(`moderation page (keep this link private, it carries the host token): ${url}host#token=${hostToken.value}`);
 
   const trainer = new TrainerThread({ config: options.run, reconstructionEvery: options.reconstructionEvery });
   trainer.on('event', (event) => feed.handle(event));
@@ -64,6 +87,7 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
     await hub.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    gallery.close();
     log.info('host stopped');
   };
 
@@ -74,7 +98,7 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
     await close();
     throw error;
   }
-  return { url, port, history, trainer, close };
+  return { url, port, history, trainer, gallery, hostToken, close };
 }
 
 /** Listens on `port`, turning "address in use" and friends into a message with a fix. */

@@ -17,6 +17,7 @@ import {
   MAX_CLIENT_MESSAGE_BYTES,
   UnknownTopicError,
 } from '../../shared/protocol/client-messages';
+import type { ClientMessage } from '../../shared/protocol/client-messages';
 import { encodeError } from '../../shared/protocol/frames';
 import { isTopic, TOPICS } from '../../shared/protocol/topics';
 import type { Topic } from '../../shared/protocol/topics';
@@ -63,6 +64,8 @@ interface Viewer {
   id: number;
   socket: WebSocket;
   ip: string;
+  /** Cookie header of the upgrade request, which carries the gallery's viewer id. */
+  cookie: string | undefined;
   topics: Set<Topic>;
   alive: boolean;
   /** Messages the page may still send now, refilled at `messagesPerSecond`. */
@@ -80,6 +83,22 @@ export interface SnapshotSource {
   topic(topic: Topic, seq: number): Uint8Array[];
 }
 
+/** A page's message that requests an action of the host, such as a gallery submission, rather than a subscription change. */
+export type ClientRequest = Extract<ClientMessage, { type: ClientMessageType.GallerySubmit }>;
+
+/** The connection a request came from. */
+export interface RequestSender {
+  /** Remote IP address of the connection. */
+  ip: string;
+  /** Cookie header of the WebSocket upgrade request. */
+  cookie: string | undefined;
+  /** Sends one frame, built with the hub's current sequence number, to this connection while it is open. */
+  reply(encode: (seq: number) => Uint8Array): void;
+}
+
+/** Handler of requests. The hub routes each request to it and does not wait for it to finish. */
+export type ClientRequestHandler = (request: ClientRequest, sender: RequestSender) => void;
+
 export class BroadcastHub {
   private readonly options: HubOptions;
   private readonly server: WebSocketServer;
@@ -96,6 +115,7 @@ export class BroadcastHub {
     private readonly snapshot: SnapshotSource,
     private readonly onViewerCountChange: () => void,
     options: Partial<HubOptions> = {},
+    private readonly onRequest: ClientRequestHandler | null = null,
   ) {
     this.options = { ...HUB_DEFAULTS, ...options };
     this.server = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
@@ -168,15 +188,16 @@ export class BroadcastHub {
     }
 
     const requested = (url.searchParams.get('topics') ?? '').split(',').filter((topic) => topic !== '');
-    this.server.handleUpgrade(request, socket, head, (ws) => this.admit(ws, ip, requested));
+    this.server.handleUpgrade(request, socket, head, (ws) => this.admit(ws, ip, request.headers.cookie, requested));
   }
 
-  private admit(socket: WebSocket, ip: string, requestedTopics: string[]): void {
+  private admit(socket: WebSocket, ip: string, cookie: string | undefined, requestedTopics: string[]): void {
     const known = requestedTopics.filter(isTopic);
     const viewer: Viewer = {
       id: this.nextViewerId++,
       socket,
       ip,
+      cookie,
       topics: new Set(requestedTopics.length === 0 ? TOPICS : known),
       alive: true,
       tokens: this.options.messageBurst,
@@ -215,8 +236,10 @@ export class BroadcastHub {
         const added = message.topics.filter((topic) => !viewer.topics.has(topic));
         added.forEach((topic) => viewer.topics.add(topic));
         this.sendTopicSnapshots(viewer, added);
-      } else {
+      } else if (message.type === ClientMessageType.Unsubscribe) {
         message.topics.forEach((topic) => viewer.topics.delete(topic));
+      } else {
+        this.routeRequest(viewer, message);
       }
     } catch (error) {
       if (error instanceof UnknownTopicError) {
@@ -227,6 +250,21 @@ export class BroadcastHub {
         throw error;
       }
     }
+  }
+
+  private routeRequest(viewer: Viewer, request: ClientRequest): void {
+    if (!this.onRequest) {
+      this.send(viewer, encodeError(this.seq, { code: 'unsupported', message: 'this host does not take gallery submissions over /ws' }));
+      return;
+    }
+
+    this.onRequest(request, {
+      ip: viewer.ip,
+      cookie: viewer.cookie,
+      reply: (encode) => {
+        if (viewer.socket.readyState === WebSocket.OPEN) this.send(viewer, encode(this.seq));
+      },
+    });
   }
 
   private sendTopicSnapshots(viewer: Viewer, topics: Topic[]): void {

@@ -1,6 +1,7 @@
 // What the host remembers of the current run, so that a viewer who joins
 // late receives the whole history, not only what follows.
 
+import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 
 import {
@@ -32,6 +33,8 @@ import { LossSeries } from './loss-series';
 export const SNAPSHOT_LOSS_POINTS = 4000;
 
 export class RunHistory {
+  /** Random id of this run, created when the host starts. */
+  readonly runId = randomUUID();
   readonly losses = new LossSeries();
   readonly epochs: EpochSummary[] = [];
   probes: ProbeImages | null = null;
@@ -89,6 +92,7 @@ export class RunHistory {
       lastValidationLoss: lastEpoch?.validationLoss ?? null,
       viewers,
       runStartedAt: this.runStartedAt,
+      runId: this.runId,
     };
   }
 
@@ -120,6 +124,9 @@ export class RunHistory {
         return this.weightFrames(seq);
       case 'latent':
         return this.latentMap ? [encodeLatentMap(seq, this.latentMap)] : [];
+      case 'gallery':
+        // The gallery is not part of the run; server/gallery/feed.ts builds its snapshot.
+        return [];
     }
   }
 

@@ -22,15 +22,19 @@ import type { RunHistory } from './run-history';
 /** Most broadcasts per second of each topic. */
 export type TopicRates = Record<Topic, number>;
 
+/** Topics whose frames come from the training worker; the gallery has its own feed. */
+type TrainingTopic = Exclude<Topic, 'gallery'>;
+
 // At these rates a viewer of every topic of the default run receives about
 // 8 KB/s: a reconstruction frame is 6 KB, the encoder and decoder weights
 // 7 KB each, and a latent map of 1,000 codes of 8 values 33 KB once per epoch.
-export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstructions: 0.5, weights: 0.2, latent: 0.1 };
+// The gallery rate applies to vote tallies; new items and removals go out at once.
+export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstructions: 0.5, weights: 0.2, latent: 0.1, gallery: 4 };
 
 export class TrainingFeed {
   private readonly pendingLosses: StepLoss[] = [];
   private readonly pendingEpochs: EpochSummary[] = [];
-  private readonly flushers: Record<Topic, Throttled>;
+  private readonly flushers: Record<TrainingTopic, Throttled>;
   private hub: BroadcastHub | null = null;
   /** Labels of the probe images, sent by the worker before the run's first reconstructions. */
   private pendingProbeLabels: Uint8Array | null = null;
@@ -198,7 +202,7 @@ export class TrainingFeed {
  * Runs an action at most `perSecond` times per second: the first request
  * runs at once, and requests during the pause after it run once at its end.
  */
-class Throttled {
+export class Throttled {
   private readonly interval: number;
   private last = -Infinity;
   private timer: NodeJS.Timeout | null = null;

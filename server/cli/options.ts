@@ -11,6 +11,8 @@ import { HUB_DEFAULTS } from '../broadcast/hub';
 import type { HubOptions } from '../broadcast/hub';
 import { DEFAULT_TOPIC_RATES } from '../broadcast/training-feed';
 import type { TopicRates } from '../broadcast/training-feed';
+import { describeLimit, GALLERY_LIMIT_DEFAULTS } from '../gallery/rate-limits';
+import type { GalleryLimits, RateLimit } from '../gallery/rate-limits';
 import type { LogFormat } from '../log';
 
 /** Everything the host needs to start: the run plus where and how to serve it. */
@@ -25,6 +27,8 @@ export interface HostOptions {
   topicRates: TopicRates;
   /** Limits of the WebSocket hub that the command line sets. */
   hub: Pick<HubOptions, 'allowedOrigins' | 'maxConnectionsPerIp'>;
+  /** Rate limits of gallery submissions and votes, per viewer and per IP address. */
+  galleryLimits: GalleryLimits;
   logLevel: string;
   logFormat: LogFormat | undefined;
 }
@@ -103,6 +107,30 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'open WebSocket connections allowed from one IP address',
     default: String(HUB_DEFAULTS.maxConnectionsPerIp),
   },
+  'submit-limit': {
+    type: 'string',
+    value: 'N/SECONDS',
+    help: 'gallery submissions one viewer may make: N per SECONDS, in bursts of up to N',
+    default: limitText(GALLERY_LIMIT_DEFAULTS.submitPerViewer),
+  },
+  'submit-limit-per-ip': {
+    type: 'string',
+    value: 'N/SECONDS',
+    help: 'gallery submissions from one IP address, shared by every viewer behind it',
+    default: limitText(GALLERY_LIMIT_DEFAULTS.submitPerIp),
+  },
+  'vote-limit': {
+    type: 'string',
+    value: 'N/SECONDS',
+    help: 'gallery votes and un-votes one viewer may make: N per SECONDS',
+    default: limitText(GALLERY_LIMIT_DEFAULTS.votePerViewer),
+  },
+  'vote-limit-per-ip': {
+    type: 'string',
+    value: 'N/SECONDS',
+    help: 'gallery votes and un-votes from one IP address',
+    default: limitText(GALLERY_LIMIT_DEFAULTS.votePerIp),
+  },
   'state-dir': { type: 'string', value: 'DIR', help: 'folder for checkpoints and the gallery, created if missing', default: './var' },
   'log-level': { type: 'string', value: 'LEVEL', help: '`debug`, `info`, `warn` or `error`; also read from LOG_LEVEL', default: 'info' },
   'log-format': { type: 'string', value: 'FORMAT', help: '`pretty` or `json`; default pretty on a terminal, JSON otherwise' },
@@ -149,6 +177,12 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     hub: {
       allowedOrigins: values['allowed-origins'] === undefined ? null : parseOrigins(text('allowed-origins')),
       maxConnectionsPerIp: integer('max-connections-per-ip', text('max-connections-per-ip'), 1, 1_000_000),
+    },
+    galleryLimits: {
+      submitPerViewer: parseLimit('submit-limit', text('submit-limit')),
+      submitPerIp: parseLimit('submit-limit-per-ip', text('submit-limit-per-ip')),
+      votePerViewer: parseLimit('vote-limit', text('vote-limit')),
+      votePerIp: parseLimit('vote-limit-per-ip', text('vote-limit-per-ip')),
     },
     logLevel: oneOf('log-level', typeof values['log-level'] === 'string' ? values['log-level'] : (env.LOG_LEVEL ?? 'info'), [
       'debug',
@@ -236,6 +270,23 @@ function parseTopicRates(value: string): TopicRates {
     rates[topic as keyof TopicRates] = rate;
   }
   return rates;
+}
+
+function limitText(limit: RateLimit): string {
+  return `${limit.count}/${limit.seconds}`;
+}
+
+/** Parses a rate limit such as `1/2` (1 per 2 seconds). */
+function parseLimit(flag: string, value: string): RateLimit {
+  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
+  const count = match ? Number(match[1]) : NaN;
+  const seconds = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || count > 1_000_000 || seconds <= 0 || seconds > 86_400) {
+    throw new OptionsError(
+      `--${flag} "${value}" is not valid. Use N/SECONDS with N from 1 to 1000000 and SECONDS above 0 and at most 86400, such as 1/2 for ${describeLimit({ count: 1, seconds: 2 })}.`,
+    );
+  }
+  return { count, seconds };
 }
 
 function parseOrigins(value: string): string[] {

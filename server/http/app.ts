@@ -1,17 +1,31 @@
-// HTTP routes of the host: the built pages, the status API and the health check.
+// HTTP routes of the host: the built pages, the status API, the gallery, the
+// host's moderation calls and the health check.
 
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import express from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 
 import type { HostStatus } from '../../shared/training';
+import type { Logger } from '../log';
 import type { HostMetrics } from './metrics';
 
 /** Folder that `npm run build:client` writes the pages to. */
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
 
-export function createApp(status: () => HostStatus, metrics: HostMetrics): express.Express {
+/** The gallery's parts of the app, built by the host. */
+export interface GalleryHttp {
+  /** Middleware that reads or issues the viewer cookie. */
+  identity: RequestHandler;
+  /** Routes under /api/gallery. */
+  routes: Router;
+  /** Moderation routes under /api/host. */
+  hostRoutes: Router;
+}
+
+export function createApp(status: () => HostStatus, metrics: HostMetrics, gallery: GalleryHttp, log: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -19,19 +33,31 @@ export function createApp(status: () => HostStatus, metrics: HostMetrics): expre
     response.type('text/plain').send('ok\n');
   });
 
+  app.get('/metrics', async (_request, response) => {
+    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Every page and API request after this point carries a viewer id.
+  app.use(gallery.identity);
+
   app.get('/api/status', (_request, response) => {
     response.set('Cache-Control', 'no-store').json(status());
   });
 
-  app.get('/metrics', async (_request, response) => {
-    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.use('/api/gallery', gallery.routes);
+  app.use('/api/host', gallery.hostRoutes);
 
   app.use('/api', (request, response) => {
     response.status(404).json({ error: `no API route ${request.method} ${request.originalUrl}` });
   });
 
+  app.use('/api', (error: Error, request: Request, response: Response, _next: NextFunction) => {
+    log.error({ err: error, method: request.method, path: request.originalUrl }, 'API request failed');
+    response.status(500).json({ error: `the host failed to handle ${request.method} ${request.originalUrl}: ${error.message}` });
+  });
+
   if (existsSync(CLIENT_DIST)) {
+    app.get('/host', (_request, response) => response.sendFile(join(CLIENT_DIST, 'host.html')));
     app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
   } else {
     app.get('/', (_request, response) => {

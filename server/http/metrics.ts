@@ -49,8 +49,55 @@ export class HostMetrics {
     registers: [this.registry],
   });
 
+  private readonly gallerySubmissions = new Counter({
+    name: 'latentcast_gallery_submissions_total',
+    help: 'Gallery submissions, by result: accepted, or the rejection code (invalid, too-large, banned, rate-limited, unavailable, failed).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly galleryVotes = new Counter({
+    name: 'latentcast_gallery_votes_total',
+    help: 'Gallery vote and un-vote requests, by action and result: counted, repeat (no change), or the rejection code.',
+    labelNames: ['action', 'result'],
+    registers: [this.registry],
+  });
+  private readonly galleryRateLimits = new Counter({
+    name: 'latentcast_gallery_rate_limited_total',
+    help: 'Gallery requests rejected with 429, by action (submit, vote) and by the bucket that ran out (viewer, ip).',
+    labelNames: ['action', 'scope'],
+    registers: [this.registry],
+  });
+  private readonly galleryDecodePasses = new Counter({
+    name: 'latentcast_gallery_decode_passes_total',
+    help: 'Forward passes of the decoder for gallery submissions; each pass decodes a batch.',
+    registers: [this.registry],
+  });
+  private readonly galleryDecodedImages = new Counter({
+    name: 'latentcast_gallery_decoded_images_total',
+    help: 'Images decoded for gallery submissions.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  gallerySubmission(result: string): void {
+    this.gallerySubmissions.inc({ result });
+  }
+
+  galleryVote(action: 'vote' | 'unvote', result: string): void {
+    this.galleryVotes.inc({ action, result });
+  }
+
+  galleryRateLimited(action: 'submit' | 'vote', scope: 'viewer' | 'ip'): void {
+    this.galleryRateLimits.inc({ action, scope });
+  }
+
+  /** Counts one decoder pass over `images` submissions. */
+  galleryDecoded(images: number): void {
+    this.galleryDecodePasses.inc();
+    this.galleryDecodedImages.inc(images);
   }
 
   /** Counts one frame of `bytes` bytes queued to `recipients` viewers. */

@@ -1,0 +1,76 @@
+// Schema of the gallery database. `PRAGMA user_version` stores how many
+// migrations have run; each migration runs in its own transaction together
+// with the version bump, so a crash leaves the database at the old version or
+// the new one, never in between. Append new migrations; never edit one that
+// has shipped.
+
+import type { Database } from 'better-sqlite3';
+
+export type Migration = (db: Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: items and votes. The vote key makes a second vote of one viewer for one
+  // item a no-op, and `items.votes` is kept in step with the votes table so
+  // that the `top` order can use an index.
+  (db) => {
+    db.exec(`
+      CREATE TABLE items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        viewer_id TEXT NOT NULL,
+        title TEXT,
+        z TEXT NOT NULL,
+        png BLOB NOT NULL,
+        step INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        votes INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE votes (
+        item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        viewer_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (item_id, viewer_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX votes_by_viewer ON votes (viewer_id);
+    `);
+  },
+
+  // 2: moderation. Hidden items stay in the database for the host; banned
+  // viewers are rejected. The indexes serve the two visible orders.
+  (db) => {
+    db.exec(`
+      ALTER TABLE items ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE bans (
+        viewer_id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX items_new ON items (hidden, id);
+      CREATE INDEX items_top ON items (hidden, votes, id);
+      CREATE INDEX items_by_viewer ON items (viewer_id);
+    `);
+  },
+];
+
+/** Raised for a database written by a newer latentcast, whose schema this host does not know. */
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+/** Runs the migrations that `db` has not run yet, each in one transaction, and returns the final version. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new SchemaVersionError(
+      `the gallery database is at schema version ${current}, but this host knows versions up to ${migrations.length}; ` +
+        'run a newer latentcast, or pass another --state-dir',
+    );
+  }
+
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      migrations[version](db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return migrations.length;
+}
