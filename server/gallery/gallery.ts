@@ -101,7 +101,6 @@ export class Gallery {
 
       const item = await this.batcher.submit(fields, viewerId);
       this.metrics.gallerySubmission('accepted');
-      this.log.debug({ itemId: item.id, viewerId, step: item.step }, 'gallery item stored');
       return publicItem(item);
     } catch (error) {
       const rejection = this.rejection(error);
