@@ -29,6 +29,7 @@ export class LcStatusBar extends LitElement {
   static override properties = {
     status: { attribute: false },
     connection: { reflect: true },
+    latestLoss: { attribute: false },
   };
 
   static override styles = css`
@@ -107,6 +108,15 @@ export class LcStatusBar extends LitElement {
       font-weight: 700;
     }
 
+    .reason {
+      margin: 0.75rem 0 0;
+      padding: 0.5rem 0.75rem;
+      border-left: 4px solid var(--lc-danger, #ff6b6b);
+      background: rgba(255, 107, 107, 0.1);
+      font-size: 1rem;
+      line-height: 1.4;
+    }
+
     .visually-hidden {
       position: absolute;
       width: 1px;
@@ -121,11 +131,18 @@ export class LcStatusBar extends LitElement {
   declare status: HostStatus | null;
   /** State of the socket to the host: `connecting`, `live` or `reconnecting`. */
   declare connection: ConnectionState;
+  /**
+   * Step and training loss of the newest loss point the page received, or
+   * null. Loss batches arrive up to 10 times a second while status updates
+   * come at epoch ends, so this keeps the step counter moving.
+   */
+  declare latestLoss: { step: number; loss: number } | null;
 
   constructor() {
     super();
     this.status = null;
     this.connection = 'connecting';
+    this.latestLoss = null;
   }
 
   protected override render() {
@@ -135,14 +152,35 @@ export class LcStatusBar extends LitElement {
         ${this.renderBadge()} ${this.renderConnection()}
         <dl>
           ${this.renderItem('Epoch', this.epochText(), 'status-epoch')}
-          ${this.renderItem('Step', formatCount(this.status?.step), 'status-step')}
-          ${this.renderItem('Train loss', formatLoss(this.status?.lastLoss), 'status-train-loss')}
+          ${this.renderItem('Step', formatCount(this.currentStep()), 'status-step')}
+          ${this.renderItem('Train loss', formatLoss(this.currentLoss()), 'status-train-loss')}
           ${this.renderItem('Validation loss', formatLoss(this.status?.lastValidationLoss), 'status-validation-loss')}
           ${this.renderItem('Backend', this.status?.backend?.name ?? MISSING, 'status-backend', this.status?.backend?.reason)}
           ${this.renderItem('Viewers', formatCount(this.status?.viewers), 'status-viewers')}
         </dl>
       </div>
+      ${this.renderReason()}
     `;
+  }
+
+  /** Shows why training stopped or diverged, which the streamer and viewers need to read, not hover for. */
+  protected renderReason() {
+    const state = this.status?.state;
+    if ((state !== 'diverged' && state !== 'stopped') || !this.status?.stateReason) return nothing;
+    return html`<p class="reason" data-testid="status-reason">${this.status.stateReason}</p>`;
+  }
+
+  /** The newer of the status's step and the newest loss point's step. */
+  protected currentStep(): number | undefined {
+    const fromStatus = this.status?.step;
+    const fromLoss = this.latestLoss?.step;
+    if (fromLoss === undefined) return fromStatus;
+    return fromStatus === undefined ? fromLoss : Math.max(fromStatus, fromLoss);
+  }
+
+  protected currentLoss(): number | null | undefined {
+    if (this.latestLoss && this.latestLoss.step >= (this.status?.step ?? 0)) return this.latestLoss.loss;
+    return this.status?.lastLoss;
   }
 
   protected renderBadge() {
@@ -176,9 +214,12 @@ export class LcStatusBar extends LitElement {
     `;
   }
 
+  /** The epoch in progress while training (completed epochs + 1), otherwise the completed count. */
   protected epochText(): string {
     if (this.status === null) return MISSING;
-    return `${this.status.epoch} / ${this.status.epochs}`;
+    const { state, epoch, epochs } = this.status;
+    const shown = state === 'training' || state === 'paused' ? Math.min(epoch + 1, epochs) : epoch;
+    return `${shown} / ${epochs}`;
   }
 
   protected summaryText(): string {
