@@ -71,7 +71,13 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   feed.attach(hub);
   gallery.feed.attach(hub);
 
-  const port = await listen(server, options.port, options.host);
+  let port: number;
+  try {
+    port = await listen(server, options.port, options.host);
+  } catch (error) {
+    gallery.close();
+    throw error;
+  }
   const url = `http://${displayHost(options.host)}:${port}/`;
   log.info({ url, stateDir: options.stateDir }, 'host listening');
   // The one place the token is shown: the streamer's own console, once per start.

@@ -3,6 +3,7 @@
 
 import { helpText, OptionsError, parseHostOptions } from './cli/options';
 import type { HostOptions } from './cli/options';
+import { SchemaVersionError } from './gallery/migrations';
 import { ListenError, startHost } from './host';
 import { createLogger } from './log';
 import { TrainerStartError } from './trainer/trainer-thread';
@@ -32,9 +33,9 @@ try {
   log.info(`viewers open ${host.url}`);
   stopOnSignals(host.close);
 } catch (error) {
-  // startHost has logged why training could not start; a listen error is only thrown.
-  if (error instanceof ListenError) log.error(error.message);
-  if (error instanceof ListenError || error instanceof TrainerStartError) process.exit(1);
+  // startHost has logged why training could not start; a listen or schema error is only thrown.
+  if (error instanceof ListenError || error instanceof SchemaVersionError) log.error(error.message);
+  if (error instanceof ListenError || error instanceof SchemaVersionError || error instanceof TrainerStartError) process.exit(1);
   throw error;
 }
 

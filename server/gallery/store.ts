@@ -92,14 +92,19 @@ export class GalleryStore {
   /** Opens (creating if needed) and migrates the database at `path`. */
   static open(path: string): GalleryStore {
     const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    // In WAL mode NORMAL loses no committed transaction when the process is
-    // killed, only on a power loss or an OS crash, and spares an fsync per commit.
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-    return new GalleryStore(db);
+    try {
+      db.pragma('journal_mode = WAL');
+      // In WAL mode NORMAL loses no committed transaction when the process is
+      // killed, only on a power loss or an OS crash, and spares an fsync per commit.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new GalleryStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   /** Stores `items` in one transaction and returns them with their ids. */
