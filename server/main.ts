@@ -1,11 +1,15 @@
-// Entry point of `npm start`: parses the flags, starts the host and stops it
-// cleanly on Ctrl+C or SIGTERM.
+// Entry point of `npm start`: parses the flags, starts the host, lets the
+// streamer pause from the keyboard and stops cleanly on Ctrl+C or SIGTERM.
+
+import { networkInterfaces } from 'node:os';
 
 import { helpText, OptionsError, parseHostOptions } from './cli/options';
 import type { HostOptions } from './cli/options';
 import { SchemaVersionError } from './gallery/migrations';
 import { ListenError, startHost } from './host';
+import type { Host } from './host';
 import { createLogger } from './log';
+import type { Logger } from './log';
 import { TrainerStartError } from './trainer/trainer-thread';
 
 /** Exit code for a bad flag value, as most command-line tools use. */
@@ -28,34 +32,76 @@ if (options === 'help') {
 const log = createLogger(options.logLevel, options.logFormat);
 log.info({ pid: process.pid, run: options.run }, 'starting latentcast');
 
+// Until the host is up there is nothing to close, but Ctrl+C must still stop it.
+let host: Host | null = null;
+stopOnSignals(log, () => host);
+
 try {
-  const host = await startHost(options, log);
+  host = await startHost(options, log);
   log.info(`viewers open ${host.url}`);
-  stopOnSignals(host.close);
+  logNetworkUrls(log, options.host, host.port);
+  listenForKeys(log, host);
 } catch (error) {
-  // startHost has logged why training could not start; a listen or schema error is only thrown.
   if (error instanceof ListenError || error instanceof SchemaVersionError) log.error(error.message);
+  // startHost has logged why training could not start.
   if (error instanceof ListenError || error instanceof SchemaVersionError || error instanceof TrainerStartError) process.exit(1);
   throw error;
 }
 
-function stopOnSignals(close: () => Promise<void>): void {
+function stopOnSignals(logger: Logger, currentHost: () => Host | null): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
-      log.warn({ signal }, 'second signal, exiting without cleanup');
+      logger.warn({ signal }, 'second signal, exiting without cleanup');
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, 'stopping');
-    close().then(
+    logger.info({ signal }, 'stopping');
+
+    const running = currentHost();
+    if (!running) {
+      logger.info('stopped before training started');
+      process.exit(0);
+    }
+    running.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
+        logger.error({ err: error }, 'error while stopping');
         process.exit(1);
       },
     );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** Prints a URL per network address, since 0.0.0.0 itself is no address a viewer can open. */
+function logNetworkUrls(logger: Logger, listenHost: string, port: number): void {
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') return;
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address && address.family === 'IPv4' && !address.internal);
+  for (const address of addresses) logger.info(`viewers on your network open http://${address!.address}:${port}/`);
+}
+
+/**
+ * Lets the streamer press `p` to pause or resume training and `q` to quit,
+ * when the console is a terminal. Ctrl+C keeps working because raw mode
+ * delivers it as a key, which is turned back into SIGINT here.
+ */
+function listenForKeys(logger: Logger, running: Host): void {
+  if (!process.stdin.isTTY) return;
+  process.stdin.setRawMode(true);
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (key: string) => {
+    if (key === '\u0003' || key === 'q') {
+      process.kill(process.pid, 'SIGINT');
+    } else if (key === 'p') {
+      const state = running.history.status(0).state;
+      if (state === 'training') running.trainer.pause();
+      else if (state === 'paused' || state === 'diverged') running.trainer.resume();
+      else logger.info(`training is ${state}; p pauses only while training`);
+    }
+  });
+  logger.info('press p to pause or resume training, q to quit');
 }

@@ -32,8 +32,11 @@ const STEPS_PER_READ = 10;
 /** Images per forward pass when computing the validation loss. */
 const VALIDATION_BATCH = 1000;
 
-/** Validation images shown next to their reconstructions. */
+/** Validation images shown next to their reconstructions, unless the dataset has more labels (MNIST's 10 digits). */
 const PROBE_COUNT = 8;
+
+/** Most probe images, so that the grid stays readable on stream. */
+const MAX_PROBE_COUNT = 16;
 
 /** Most validation images whose latent codes make up the latent map. */
 const LATENT_MAP_POINTS = 1000;
@@ -47,13 +50,16 @@ export class TrainingLoop {
   private step = 0;
   private epoch = 0;
   private stopRequested = false;
+  /** Milliseconds spent paused or diverged in the current epoch, left out of its throughput. */
+  private heldMs = 0;
   private resumeWaiter: (() => void) | null = null;
 
   constructor(private readonly options: LoopOptions) {
     this.stack = denseStack(options.model);
     this.optimizer = createOptimizer(options.config.optimizer, options.config.learningRate);
     this.random = createRandom(options.config.seed);
-    this.probes = chooseProbes(options.dataset.validation, PROBE_COUNT);
+    const labelCount = options.dataset.info.labelNames.length;
+    this.probes = chooseProbes(options.dataset.validation, Math.min(MAX_PROBE_COUNT, Math.max(PROBE_COUNT, labelCount)));
   }
 
   /** Trains until the last epoch or a stop, then leaves the model loaded. */
@@ -96,6 +102,7 @@ export class TrainingLoop {
     const { config, dataset } = this.options;
     const order = shuffledIndices(dataset.train.count, this.random);
     const started = performance.now();
+    this.heldMs = 0;
     const pending: tf.Scalar[] = [];
     let lossSum = 0;
     let lossCount = 0;
@@ -163,7 +170,7 @@ export class TrainingLoop {
   }
 
   private finishEpoch(started: number, trainLoss: number, samples: number): void {
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started - this.heldMs) / 1000;
     const validationLoss = this.validationLoss();
     this.options.emit({
       type: 'epoch',
@@ -248,9 +255,11 @@ export class TrainingLoop {
 
   /** Waits while the state is paused or diverged, until resume or stop. */
   private async waitWhileHeld(): Promise<void> {
+    const started = performance.now();
     while ((this.state === 'paused' || this.state === 'diverged') && !this.stopRequested) {
       await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
     }
+    this.heldMs += performance.now() - started;
   }
 
   private wake(): void {
