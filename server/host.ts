@@ -2,7 +2,8 @@
 // WebSocket hub, fed by the training worker. `startHost` is what `npm start` runs and what
 // tests start on loopback.
 
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +45,7 @@ export class ListenError extends Error {
 }
 
 export async function startHost(options: HostOptions, log: Logger, hubOptions: Partial<HubOptions> = {}): Promise<Host> {
-  await mkdir(options.stateDir, { recursive: true });
+  await createStateDir(options.stateDir);
 
   const history = new RunHistory(options.run);
   const metrics = new HostMetrics();
@@ -100,11 +101,27 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   try {
     await trainer.ready;
   } catch (error) {
-    log.error(`training could not start: ${(error as Error).message}`);
+    // The feed has logged the worker's error as it arrived.
     await close();
     throw error;
   }
   return { url, port, history, trainer, gallery, hostToken, close };
+}
+
+/** Raised when the state folder cannot be created or written. */
+export class StateDirError extends Error {
+  override name = 'StateDirError';
+}
+
+async function createStateDir(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+    await access(path, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, or is inside one' : `cannot be created or written (${code ?? (error as Error).message})`;
+    throw new StateDirError(`--state-dir ${path} ${problem}; pass a folder this user can write, such as ./var.`);
+  }
 }
 
 /** Listens on `port`, turning "address in use" and friends into a message with a fix. */

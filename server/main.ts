@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { helpText, OptionsError, parseHostOptions } from './cli/options';
 import type { HostOptions } from './cli/options';
 import { SchemaVersionError } from './gallery/migrations';
-import { ListenError, startHost } from './host';
+import { ListenError, startHost, StateDirError } from './host';
 import type { Host } from './host';
 import { createLogger } from './log';
 import type { Logger } from './log';
@@ -42,9 +42,10 @@ try {
   logNetworkUrls(log, options.host, host.port);
   listenForKeys(log, host);
 } catch (error) {
-  if (error instanceof ListenError || error instanceof SchemaVersionError) log.error(error.message);
+  const startProblem = error instanceof ListenError || error instanceof SchemaVersionError || error instanceof StateDirError;
+  if (startProblem) log.error(error.message);
   // startHost has logged why training could not start.
-  if (error instanceof ListenError || error instanceof SchemaVersionError || error instanceof TrainerStartError) process.exit(1);
+  if (startProblem || error instanceof TrainerStartError) process.exit(1);
   throw error;
 }
 

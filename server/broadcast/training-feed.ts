@@ -80,7 +80,7 @@ export class TrainingFeed {
         this.flushers.loss.runNow();
         this.history.setState(event.state, event.reason);
         if (event.state !== 'training') this.resetStepRate();
-        this.log[event.state === 'diverged' ? 'warn' : 'info']({ state: event.state, reason: event.reason }, `training ${event.state}`);
+        this.log[event.state === 'diverged' ? 'warn' : 'info']({ state: event.state, reason: event.reason }, `state: ${event.state}`);
         this.flushers.status.runNow();
         break;
       case 'steps':
@@ -120,7 +120,7 @@ export class TrainingFeed {
         break;
       case 'fatal':
         // The host keeps serving the history; viewers see why training ended.
-        this.log.error({ err: event.message }, 'training failed');
+        this.log.error(`training failed: ${event.message}`);
         this.history.setState('stopped', `training failed: ${event.message}`);
         this.resetStepRate();
         this.flushers.status.runNow();
