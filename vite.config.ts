@@ -9,7 +9,7 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,
     rollupOptions: {
-      input: { viewer: resolve(import.meta.dirname, 'client/index.html') },
+      input: { viewer: resolve(import.meta.dirname, 'client/index.html'), host: resolve(import.meta.dirname, 'client/host.html') },
     },
   },
   server: {

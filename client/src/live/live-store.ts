@@ -12,6 +12,8 @@ import type {
   RunConfig,
   StepLoss,
 } from '../../../shared/training';
+import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from './gallery-state';
+import type { GalleryState } from './gallery-state';
 
 /** State of the socket to the host, as shown to viewers. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
@@ -78,6 +80,8 @@ export class LiveStore {
   encoderWeights: NetworkWeights | null;
   /** Latest latent codes of validation images; null unless the page subscribed to `latent`. */
   latentMap: LatentMap | null;
+  /** Newest and most-voted gallery items; empty unless the page subscribed to `gallery`. */
+  gallery: GalleryState;
   /** State of the socket to the host. */
   connection: ConnectionState;
 
@@ -99,6 +103,7 @@ export class LiveStore {
     this.decoderWeights = null;
     this.encoderWeights = null;
     this.latentMap = null;
+    this.gallery = EMPTY_GALLERY;
     this.connection = 'connecting';
     this.listeners = new Set();
     this.droppedPoints = 0;
@@ -149,6 +154,21 @@ export class LiveStore {
       case FrameType.LatentMap:
         this.latentMap = frame.body;
         break;
+      case FrameType.GallerySnapshot:
+        this.gallery = gallerySnapshot(frame.body);
+        break;
+      case FrameType.GalleryItems:
+        this.gallery = galleryAdded(this.gallery, frame.body);
+        break;
+      case FrameType.GallerySubmitted:
+        this.gallery = galleryAdded(this.gallery, [frame.body]);
+        break;
+      case FrameType.GalleryVotes:
+        this.gallery = galleryTallies(this.gallery, frame.body);
+        break;
+      case FrameType.GalleryRemoved:
+        this.gallery = galleryRemoved(this.gallery, frame.body.ids);
+        break;
       case FrameType.Error:
         console.warn(`latentcast: the host rejected a request: ${frame.body.message}`);
         break;
@@ -177,6 +197,7 @@ export class LiveStore {
     this.decoderWeights = null;
     this.encoderWeights = null;
     this.latentMap = null;
+    this.gallery = EMPTY_GALLERY;
     this.droppedPoints = 0;
   }
 

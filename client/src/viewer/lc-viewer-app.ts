@@ -2,12 +2,13 @@ import { css, html, LitElement } from 'lit';
 
 import type { Topic } from '../../../shared/protocol/topics';
 import { LiveConnection, LiveStore, socketUrl } from '../live/connection';
+import '../components/lc-gallery';
 import '../components/lc-loss-chart';
 import '../components/lc-recon-grid';
 import '../components/lc-status-bar';
 
 /** Topics the dashboard shows; decoder weights wait until the page decodes in the browser. */
-const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions'];
+const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'gallery'];
 
 /**
  * The viewer page: header, status bar, loss chart and reconstructions of one
@@ -72,6 +73,10 @@ export class LcViewerApp extends LitElement {
       display: grid;
       grid-template-columns: minmax(0, 1fr);
       gap: 1rem;
+      margin-top: 1rem;
+    }
+
+    .gallery {
       margin-top: 1rem;
     }
 
@@ -141,6 +146,10 @@ export class LcViewerApp extends LitElement {
           <lc-recon-grid data-testid="recon-grid" .reconstructions=${store.reconstructions}></lc-recon-grid>
         </section>
       </div>
+      <section class="panel gallery" aria-labelledby="gallery-heading">
+        <h2 id="gallery-heading">Gallery</h2>
+        <lc-gallery data-testid="gallery" .gallery=${store.gallery} run-id=${store.status?.runId ?? ''}></lc-gallery>
+      </section>
     `;
   }
 

@@ -1,0 +1,3 @@
+// Entry point of the host's moderation page: registers its component.
+
+import './lc-host-app';
