@@ -24,7 +24,13 @@ const COOKIE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
 /** A viewer id: 16 random bytes as base64url. */
 const VIEWER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
+/** Maximum verified cookie values remembered, so a returning viewer's requests skip the HMAC. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class ViewerIdentity {
+  /** Cookie values whose signature matched, with their viewer id, oldest first. */
+  private readonly verified = new Map<string, string>();
+
   private constructor(private readonly key: Buffer) {}
 
   /** Loads the signing key from the state folder, creating it on the first start. */
@@ -45,6 +51,19 @@ export class ViewerIdentity {
 
   /** Returns the viewer id in a cookie value, or null when the value is malformed or its signature does not match. */
   verify(value: string): string | null {
+    const cached = this.verified.get(value);
+    if (cached !== undefined) return cached;
+
+    const viewerId = this.verifySignature(value);
+    if (viewerId === null) return null;
+
+    // Only values with a valid signature enter the cache, so forged cookies cannot fill it.
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(value, viewerId);
+    return viewerId;
+  }
+
+  private verifySignature(value: string): string | null {
     const dot = value.indexOf('.');
     if (dot < 0) return null;
 
