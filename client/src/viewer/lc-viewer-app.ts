@@ -6,9 +6,10 @@ import '../components/lc-gallery';
 import '../components/lc-loss-chart';
 import '../components/lc-recon-grid';
 import '../components/lc-status-bar';
+import '../explorer/lc-latent-explorer';
 
-/** Topics the dashboard shows; decoder weights wait until the page decodes in the browser. */
-const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'gallery'];
+/** Topics the dashboard shows; `weights` and `latent` feed the latent explorer, which decodes in the browser. */
+const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery'];
 
 /**
  * The viewer page: header, status bar, loss chart and reconstructions of one
@@ -73,6 +74,10 @@ export class LcViewerApp extends LitElement {
       display: grid;
       grid-template-columns: minmax(0, 1fr);
       gap: 1rem;
+      margin-top: 1rem;
+    }
+
+    .explorer {
       margin-top: 1rem;
     }
 
@@ -146,6 +151,18 @@ export class LcViewerApp extends LitElement {
           <lc-recon-grid data-testid="recon-grid" .reconstructions=${store.reconstructions}></lc-recon-grid>
         </section>
       </div>
+      <section class="panel explorer" aria-labelledby="explorer-heading">
+        <h2 id="explorer-heading">Latent explorer</h2>
+        <lc-latent-explorer
+          data-testid="explorer"
+          .config=${store.config}
+          .labelNames=${store.status?.dataset?.labelNames ?? []}
+          .decoderWeights=${store.decoderWeights}
+          .encoderWeights=${store.encoderWeights}
+          .latentMap=${store.latentMap}
+          .probes=${store.probes}
+        ></lc-latent-explorer>
+      </section>
       <section class="panel gallery" aria-labelledby="gallery-heading">
         <h2 id="gallery-heading">Gallery</h2>
         <lc-gallery data-testid="gallery" .gallery=${store.gallery} run-id=${store.status?.runId ?? ''}></lc-gallery>
