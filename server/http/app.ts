@@ -28,6 +28,8 @@ export interface GalleryHttp {
 export function createApp(status: () => HostStatus, metrics: HostMetrics, gallery: GalleryHttp, log: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // API responses are no-store or change with every vote, so hashing each body for an ETag is wasted work.
+  app.set('etag', false);
 
   app.get('/healthz', (_request, response) => {
     response.type('text/plain').send('ok\n');
