@@ -1,7 +1,7 @@
 // Anonymous viewer ids: a random id in a signed, HttpOnly, SameSite=Lax
 // cookie, issued on the first request of a browser. The signature (HMAC-SHA256
 // with a key kept in the state folder) stops a viewer from choosing another
-// viewer's id; it does not stop anyone from clearing cookies to get a new
+// viewer's id. It does not stop anyone from clearing cookies to get a new
 // one, which is why the rate limits also count per IP address.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -15,7 +15,7 @@ import { readOrCreateSecret } from '../secret-file';
 /** Name of the cookie that carries the viewer id. */
 export const VIEWER_COOKIE = 'lc_viewer';
 
-/** File in the state folder that holds the cookie-signing key. */
+/** File in the state folder that contains the cookie-signing key. */
 export const VIEWER_KEY_FILE = 'viewer-key';
 
 /** Lifetime of the cookie, in milliseconds: one year, so a regular viewer keeps their votes. */
