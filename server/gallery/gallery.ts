@@ -76,7 +76,9 @@ export class Gallery {
     private readonly metrics: HostMetrics,
     private readonly log: Logger,
   ) {
-    this.store = GalleryStore.open(join(options.stateDir, GALLERY_DB_FILE));
+    const path = join(options.stateDir, GALLERY_DB_FILE);
+    this.store = GalleryStore.open(path);
+    log.info({ path, limits: options.limits }, 'gallery database opened');
     this.feed = new GalleryFeed(this.store, options.talliesPerSecond);
     this.limiter = new GalleryRateLimiter(options.limits);
     this.batcher = new SubmissionBatcher(
@@ -159,6 +161,7 @@ export class Gallery {
     this.batcher.close();
     this.feed.close();
     this.store.close();
+    this.log.info('gallery database closed');
   }
 
   private changeVote(action: 'vote' | 'unvote', itemId: number, viewerId: string, ip: string): VoteResult {
