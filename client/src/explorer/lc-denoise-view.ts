@@ -56,9 +56,14 @@ export class LcDenoiseView extends LitElement {
 
       .noise {
         display: grid;
-        grid-template-columns: minmax(0, 1fr) auto auto;
+        grid-template-columns: minmax(0, 1fr) auto;
         align-items: center;
         gap: 0.5rem;
+      }
+
+      .resample {
+        grid-column: 2;
+        justify-self: start;
       }
 
       .noise input[type='range'] {
@@ -162,8 +167,8 @@ export class LcDenoiseView extends LitElement {
             @input=${this.onNoiseInput}
           />
           <output for="noise" aria-hidden="true">${this.noise.toFixed(2)}</output>
-          <button type="button" @click=${this.onNewNoise}>New noise</button>
         </div>
+        <button class="resample" type="button" @click=${this.onNewNoise}>New noise</button>
       </div>
       <div class="images">
         <figure>

@@ -42,28 +42,15 @@ export class LcDrawPad extends LitElement {
     controlStyles,
     css`
       :host {
-        display: block;
-        container-type: inline-size;
-      }
-
-      .pad {
         display: grid;
-        grid-template-columns: minmax(0, 1fr);
-        gap: 0.75rem;
-        align-items: start;
-      }
-
-      @container (min-width: 20rem) {
-        .pad {
-          grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
-        }
+        gap: 0.6rem;
       }
 
       canvas {
         display: block;
+        justify-self: center;
         box-sizing: border-box;
-        width: 100%;
-        max-width: 16rem;
+        width: min(100%, 16rem);
         aspect-ratio: 1;
         border: 1px solid var(--lc-border, #2c3441);
         border-radius: 0.5rem;
@@ -81,14 +68,14 @@ export class LcDrawPad extends LitElement {
 
       .controls {
         display: grid;
+        grid-template-columns: minmax(0, 1fr) auto;
+        align-items: end;
         gap: 0.5rem;
-        justify-items: start;
       }
 
       .controls label {
         display: grid;
         gap: 0.25rem;
-        width: 100%;
         font-size: 0.9rem;
       }
 
@@ -99,6 +86,7 @@ export class LcDrawPad extends LitElement {
       .hint {
         margin: 0;
         font-size: 0.85rem;
+        text-align: center;
       }
     `,
   ];
@@ -131,7 +119,7 @@ export class LcDrawPad extends LitElement {
     return this.ink.slice();
   }
 
-  /** Number of pixels with any ink, for tests and for skipping an empty pad. */
+  /** Number of pixels with any ink. */
   get inkedPixels(): number {
     return this.ink.reduce((count, value) => count + (value > 0 ? 1 : 0), 0);
   }
@@ -144,23 +132,21 @@ export class LcDrawPad extends LitElement {
 
   protected override render() {
     return html`
-      <div class="pad">
-        <canvas
-          width=${IMAGE_SIZE}
-          height=${IMAGE_SIZE}
-          role="img"
-          aria-label="Drawing pad of 28 by 28 pixels. Draw with a mouse, pen or finger, or pick a probe image instead."
-          data-testid="draw-canvas"
-          @pointerdown=${this.onPointerDown}
-          @pointermove=${this.onPointerMove}
-          @pointerup=${this.onPointerUp}
-          @pointercancel=${this.onPointerUp}
-        ></canvas>
-        <div class="controls">
-          ${this.renderProbePicker()}
-          <button type="button" ?disabled=${this.disabled} data-testid="draw-clear" @click=${this.clear}>Clear</button>
-          <p class="hint muted">The encoder turns your strokes into a latent vector as you draw.</p>
-        </div>
+      <canvas
+        width=${IMAGE_SIZE}
+        height=${IMAGE_SIZE}
+        role="img"
+        aria-label="Drawing pad of 28 by 28 pixels. Draw with a mouse, pen or finger, or pick a probe image instead."
+        data-testid="draw-canvas"
+        @pointerdown=${this.onPointerDown}
+        @pointermove=${this.onPointerMove}
+        @pointerup=${this.onPointerUp}
+        @pointercancel=${this.onPointerUp}
+      ></canvas>
+      <p class="hint muted">Draw with a mouse, pen or finger. The encoder turns your strokes into a latent vector as you draw.</p>
+      <div class="controls">
+        ${this.renderProbePicker()}
+        <button type="button" ?disabled=${this.disabled} data-testid="draw-clear" @click=${this.clear}>Clear</button>
       </div>
     `;
   }
@@ -168,7 +154,7 @@ export class LcDrawPad extends LitElement {
   protected renderProbePicker() {
     const count = this.probes?.count ?? 0;
     return html`<label
-      >Start from a probe image
+      >Or start from a probe image
       <select ?disabled=${this.disabled || count === 0} data-testid="draw-probe" @change=${this.onProbeChange}>
         <option value="">${count === 0 ? 'No probe images yet' : 'Choose…'}</option>
         ${Array.from({ length: count }, (_, index) => html`<option value=${index}>${this.probeLabel(index)}</option>`)}
