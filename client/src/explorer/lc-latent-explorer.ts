@@ -143,6 +143,10 @@ export class LcLatentExplorer extends LitElement {
         --lc-latent-sliders-max-height: 24rem;
       }
 
+      lc-latent-map {
+        --lc-latent-map-height: 20rem;
+      }
+
       .waiting {
         margin: 0;
         padding: 1.5rem 0;
@@ -186,6 +190,9 @@ export class LcLatentExplorer extends LitElement {
   /** True for each dimension whose codes are all equal. */
   private dead: boolean[];
   private decodeCount: number;
+  /** Weight snapshots the network holds, so each snapshot is uploaded once. */
+  private uploadedDecoder: NetworkWeights | null;
+  private uploadedEncoder: NetworkWeights | null;
   /** Decodes the current vector; sliders and animations request it many times per frame. */
   private readonly decodeTask: FrameTask;
   /** Encodes `pendingImage`, the newest image from the drawing pad. */
@@ -219,6 +226,8 @@ export class LcLatentExplorer extends LitElement {
     this.spread = { mean: [], std: [] };
     this.dead = [];
     this.decodeCount = 0;
+    this.uploadedDecoder = null;
+    this.uploadedEncoder = null;
     this.decodeTask = new FrameTask(() => this.decodeCurrent());
     this.encodeTask = new FrameTask(() => this.encodePending());
     this.touched = false;
@@ -325,16 +334,24 @@ export class LcLatentExplorer extends LitElement {
     }
   }
 
-  /** Uploads weights that are newer than the network's, then decodes the current vector with them. */
+  /**
+   * Uploads weights that the network does not have yet, then decodes the
+   * current vector with them. Snapshots are compared by identity, not by
+   * step, because a restarted host starts again at step 0 with new weights.
+   */
   protected applyWeights(): void {
     const network = this.network;
     if (network === null) return;
     try {
-      if (this.decoderWeights !== null && this.decoderWeights.step !== network.decoderStep) {
+      if (this.decoderWeights !== null && this.decoderWeights !== this.uploadedDecoder) {
         network.setDecoder(this.decoderWeights);
+        this.uploadedDecoder = this.decoderWeights;
         this.decodeTask.request();
       }
-      if (this.encoderWeights !== null && this.encoderWeights.step !== network.encoderStep) network.setEncoder(this.encoderWeights);
+      if (this.encoderWeights !== null && this.encoderWeights !== this.uploadedEncoder) {
+        network.setEncoder(this.encoderWeights);
+        this.uploadedEncoder = this.encoderWeights;
+      }
     } catch (error) {
       console.warn('latentcast: skipped weights the explorer cannot run', error);
       this.notice = `The host's weights cannot be used: ${(error as Error).message}`;
