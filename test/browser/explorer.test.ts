@@ -281,6 +281,19 @@ describe('latent explorer against a real host', () => {
     await page.unroute('**/api/gallery');
   });
 
+  it('submits to the host gallery', async () => {
+    await waitForFinishedRun();
+    await page.getByTestId('explorer-title').fill('from the explorer test');
+    await page.getByTestId('explorer-submit').click();
+    const message = page.getByTestId('explorer-submit-message');
+    await waitFor('the confirmation', async () => ((await message.textContent()) ?? '').includes('Submitted “from the explorer test”'));
+
+    const response = await fetch(new URL('api/gallery?sort=new', host.url));
+    const { items } = (await response.json()) as { items: { title: string | null; z: number[] }[] };
+    const item = items.find((candidate) => candidate.title === 'from the explorer test');
+    expect(item?.z).toEqual(await currentVector());
+  });
+
   it('decodes like the reference forward pass', async () => {
     await waitForFinishedRun();
     const weights = quantiseNetwork(host.history.decoderWeights!);
