@@ -212,6 +212,7 @@ export class LcLatentExplorer extends LitElement {
     this.latentMap = null;
     this.probes = null;
     this.preferredBackend = 'webgl';
+
     this.current = [];
     this.decoded = null;
     this.sourceLabel = '';
@@ -222,6 +223,7 @@ export class LcLatentExplorer extends LitElement {
     this.loadState = 'idle';
     this.network = null;
     this.backendCaption = '';
+
     this.ranges = [];
     this.spread = { mean: [], std: [] };
     this.dead = [];
@@ -441,7 +443,9 @@ export class LcLatentExplorer extends LitElement {
     const preview = this.renderRoot.querySelector('.preview');
     if (!preview) return;
     const box = preview.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) preview.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+    const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    preview.scrollIntoView({ behavior: reducedMotion ? 'auto' : 'smooth', block: 'nearest' });
   }
 
   protected onSliderInput(event: CustomEvent<LatentInputDetail>): void {
