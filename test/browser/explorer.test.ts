@@ -84,6 +84,11 @@ async function waitForFinishedRun(): Promise<void> {
   await waitFor('the run to finish', () => host.history.status(0).state === 'finished', 120_000);
   const finalStep = host.history.decoderWeights!.step;
   await waitFor(`the page to decode with the final weights of step ${finalStep}`, async () => Number(await explorer.getAttribute('data-step')) === finalStep);
+  const finalMapStep = host.history.latentMap!.step;
+  await waitFor(`the page's latent map of step ${finalMapStep}`, async () => {
+    const mapStep = await explorer.locator('lc-latent-map').evaluate((element) => (element as unknown as { map: { step: number } | null }).map?.step);
+    return mapStep === finalMapStep;
+  });
 }
 
 function latentSize(): number {
@@ -216,6 +221,8 @@ describe('latent explorer against a real host', () => {
   });
 
   it('loads a code by clicking the latent map', async () => {
+    // A map that arrived between reading a point and clicking it would hold other codes.
+    await waitForFinishedRun();
     const map = explorer.locator('lc-latent-map');
     const canvas = page.getByTestId('latent-map-canvas');
     await canvas.scrollIntoViewIfNeeded();
@@ -238,6 +245,7 @@ describe('latent explorer against a real host', () => {
   });
 
   it('moves through the map by keyboard', async () => {
+    await waitForFinishedRun();
     const map = explorer.locator('lc-latent-map');
     const canvas = page.getByTestId('latent-map-canvas');
     await canvas.focus();
