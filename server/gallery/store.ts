@@ -56,6 +56,8 @@ const ITEM_COLUMNS = 'id, viewer_id, title, z, step, run_id, created_at, votes, 
 
 export class GalleryStore {
   private readonly statements: Record<string, Statement>;
+  /** Banned viewer ids, mirrored from the `bans` table because every submission and vote checks them. */
+  private readonly bans: Set<string>;
 
   private constructor(private readonly db: SqliteDatabase) {
     this.statements = {
@@ -64,7 +66,6 @@ export class GalleryStore {
       ),
       item: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`),
       png: db.prepare('SELECT png, hidden FROM items WHERE id = ?'),
-      banned: db.prepare('SELECT 1 FROM bans WHERE viewer_id = ?'),
       insertVote: db.prepare('INSERT OR IGNORE INTO votes (item_id, viewer_id, created_at) VALUES (?, ?, ?)'),
       deleteVote: db.prepare('DELETE FROM votes WHERE item_id = ? AND viewer_id = ?'),
       addVotes: db.prepare('UPDATE items SET votes = votes + ? WHERE id = ? RETURNING votes'),
@@ -87,6 +88,7 @@ export class GalleryStore {
       ),
       exportAll: db.prepare(`SELECT ${ITEM_COLUMNS}, png FROM items ORDER BY id`),
     };
+    this.bans = new Set((db.prepare('SELECT viewer_id FROM bans').all() as { viewer_id: string }[]).map((row) => row.viewer_id));
   }
 
   /** Opens (creating if needed) and migrates the database at `path`. */
@@ -138,7 +140,7 @@ export class GalleryStore {
   }
 
   isBanned(viewerId: string): boolean {
-    return this.statements.banned.get(viewerId) !== undefined;
+    return this.bans.has(viewerId);
   }
 
   /**
@@ -209,14 +211,17 @@ export class GalleryStore {
 
   /** Bans `viewerId` and hides every item they submitted; returns the ids that were visible until now. */
   ban(viewerId: string, now = Date.now()): number[] {
-    return this.db.transaction(() => {
+    const hidden = this.db.transaction(() => {
       this.statements.ban.run(viewerId, now);
       return (this.statements.hideByViewer.all(viewerId) as { id: number }[]).map((row) => row.id);
     })();
+    this.bans.add(viewerId);
+    return hidden;
   }
 
   /** Lifts the ban of `viewerId`; their hidden items stay hidden. Returns whether there was a ban. */
   unban(viewerId: string): boolean {
+    this.bans.delete(viewerId);
     return this.statements.unban.run(viewerId).changes === 1;
   }
 

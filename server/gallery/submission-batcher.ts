@@ -1,7 +1,7 @@
 // Decodes gallery submissions in batches. Submissions that arrive within a
-// few milliseconds of each other share one forward pass of the decoder, one
-// round of PNG encoding and one database transaction, so the per-request cost
-// stays small under a flood.
+// few milliseconds of each other share one forward pass of the decoder and
+// one database transaction, and their replies and broadcast go out together,
+// so the per-request cost stays small under a flood.
 
 import { decodeToPixels } from '../../shared/latent/decode';
 import type { ModeratedGalleryItem, SubmissionFields } from '../../shared/gallery';
@@ -88,17 +88,17 @@ export class SubmissionBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.flush();
+      this.flush();
     }, delay);
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length > 0) this.flushSoon(0);
     if (batch.length === 0) return;
 
     try {
-      const items = await this.decodeAndStore(batch);
+      const items = this.decodeAndStore(batch);
       batch.forEach((pending, index) => pending.resolve(items[index]));
     } catch (error) {
       this.log.error({ err: error, batch: batch.length }, 'gallery batch failed');
@@ -106,12 +106,12 @@ export class SubmissionBatcher {
     }
   }
 
-  private async decodeAndStore(batch: Pending[]): Promise<ModeratedGalleryItem[]> {
+  private decodeAndStore(batch: Pending[]): ModeratedGalleryItem[] {
     const weights = this.currentWeights();
     if (!weights) throw decoderUnavailable();
 
     const pixels = this.decode(weights, batch);
-    const pngs = await Promise.all(batch.map((_, index) => encodePng(pixels.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS))));
+    const pngs = batch.map((_, index) => encodePng(pixels.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS)));
 
     const runId = this.source.runId();
     const createdAt = Date.now();
