@@ -1,4 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 
 import type { GalleryItem, GallerySort } from '../../../shared/gallery';
 import type { GalleryState } from '../live/gallery-state';
@@ -186,7 +187,8 @@ export class LcGallery extends LitElement {
         ${items.length === 0
           ? html`<p class="empty">Nothing here yet. Submit a vector from the explorer to start the gallery.</p>`
           : html`<ul class="grid">
-              ${items.map((item) => this.renderCard(item))}
+              <!-- Keyed by id, so that a live update which reorders the cards cannot move a click to another item. -->
+              ${repeat(items, (item) => item.id, (item) => this.renderCard(item))}
             </ul>`}
       </div>
       <p class="message" role="status" data-testid="gallery-message">${this.message}</p>
