@@ -11,6 +11,12 @@ import '../explorer/lc-latent-explorer';
 /** Topics the dashboard shows; `weights` and `latent` feed the latent explorer, which decodes in the browser. */
 const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery'];
 
+/** Step and loss of the newest loss point in the store, or null before the first. */
+function latestLoss(store: LiveStore): { step: number; loss: number } | null {
+  const last = store.steps.length - 1;
+  return last < 0 ? null : { step: store.steps[last], loss: store.losses[last] };
+}
+
 /**
  * The viewer page: header, status bar, loss chart and reconstructions of one
  * training run, kept live over a WebSocket to the host that serves the page.
@@ -133,7 +139,7 @@ export class LcViewerApp extends LitElement {
     return html`
       ${this.renderHeader()}
       <section class="panel" aria-label="Training status">
-        <lc-status-bar .status=${store.status} .connection=${store.connection}></lc-status-bar>
+        <lc-status-bar .status=${store.status} .connection=${store.connection} .latestLoss=${latestLoss(store)}></lc-status-bar>
       </section>
       <div class="panels">
         <section class="panel" aria-labelledby="loss-heading">
