@@ -66,9 +66,13 @@ function send(method: string, path: string, cookie: string, body?: string): Prom
   });
 }
 
-/** Wall-clock time with sub-millisecond resolution, comparable across processes of one machine. */
+/**
+ * Wall-clock time in ms. Date.now() reads the system clock that the parent
+ * reads too; performance.timeOrigin + performance.now() drifted apart by tens
+ * of milliseconds between processes started at different times.
+ */
 function now(): number {
-  return performance.timeOrigin + performance.now();
+  return Date.now();
 }
 
 async function cookies(count: number): Promise<string[]> {

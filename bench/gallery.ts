@@ -5,11 +5,13 @@
 // its broadcast. Every process stops by itself after `--seconds`.
 //
 //   npm run bench:gallery -- [--seconds 10] [--submitters 2] [--concurrency 32] [--voters 1]
-//                            [--transport http|ws] [--viewers-per-process 500]
+//                            [--transport http|ws] [--viewers-per-process 500] [--training running|finished]
 //
 // With `--transport ws` each submitter process opens one socket per viewer id
 // and sends at most one submission per 210 ms on each, below the hub's limit
-// of 5 messages per second per socket.
+// of 5 messages per second per socket. With `--training finished` the run
+// ends after two epochs, before the load starts, so the host process's CPU
+// time during the load is the gallery's alone.
 
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -33,9 +35,11 @@ const { values } = parseArgs({
     voters: { type: 'string', default: '1' },
     'viewers-per-process': { type: 'string', default: '500' },
     transport: { type: 'string', default: 'http' },
+    training: { type: 'string', default: 'running' },
   },
 });
 const TRANSPORT = values.transport === 'ws' ? 'ws' : 'http';
+const TRAINING = values.training === 'finished' ? 'finished' : 'running';
 const SECONDS = Number(values.seconds);
 const SUBMITTERS = Number(values.submitters);
 const CONCURRENCY = Number(values.concurrency);
@@ -50,7 +54,7 @@ const LOAD_ENTRY = fileURLToPath(new URL('./gallery-load.ts', import.meta.url));
 const HOST_FLAGS = [
   '--port', '0',
   '--shapes-count', '4000',
-  '--epochs', '100000',
+  '--epochs', TRAINING === 'finished' ? '2' : '100000',
   '--submit-limit', '1000000/1',
   '--submit-limit-per-ip', '1000000/1',
   '--vote-limit', '1000000/1',
@@ -94,11 +98,15 @@ async function startHost(stateDir: string): Promise<HostProcess> {
   return { child, url, tensorCounts };
 }
 
-/** Polls `/api/status` until the first epoch has ended, which is when decoder weights exist. */
+/**
+ * Polls `/api/status` until the first epoch has ended, which is when decoder
+ * weights exist, or with `--training finished` until the run has finished.
+ */
 async function waitForWeights(url: string): Promise<number> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    const status = (await (await fetch(new URL('/api/status', url))).json()) as { epoch: number; latent: number };
-    if (status.epoch >= 1) return status.latent;
+    const status = (await (await fetch(new URL('/api/status', url))).json()) as { epoch: number; latent: number; state: string };
+    const ready = TRAINING === 'finished' ? status.state === 'finished' : status.epoch >= 1;
+    if (ready) return status.latent;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the host had no finished epoch after 60 s');
@@ -110,7 +118,8 @@ async function openTimingViewer(url: string): Promise<{ arrivals: Map<number, nu
   const socket = new WebSocket(`${url.replace('http', 'ws')}ws?topics=gallery`);
   socket.binaryType = 'arraybuffer';
   socket.on('message', (data: ArrayBuffer) => {
-    const arrivedAt = performance.timeOrigin + performance.now();
+    // Date.now(), like the load processes, so that both sides read the same system clock.
+    const arrivedAt = Date.now();
     const frame = decodeFrame(data);
     if (frame.type === FrameType.GalleryItems) frame.body.forEach((item) => arrivals.set(item.id, arrivedAt));
   });
@@ -170,20 +179,25 @@ async function main(): Promise<void> {
 
     const tensorsBefore = host.tensorCounts.at(-1)?.numTensors ?? NaN;
     const passesBefore = await metricSample(host.url, 'latentcast_gallery_decode_passes_total');
+    const cpuBefore = await metricSample(host.url, 'process_cpu_seconds_total');
     const started = Date.now();
     const start: StartMessage = { deadline: started + SECONDS * 1000 };
     loads.forEach((load) => load.child.send(start));
     const reports = await Promise.all(loads.map((load) => load.report));
     const elapsed = (Date.now() - started) / 1000;
+    const cpuSeconds = (await metricSample(host.url, 'process_cpu_seconds_total')) - cpuBefore;
 
     // Late broadcasts and the next epoch's tensor count arrive after the load stops.
     const countsAtStop = host.tensorCounts.length;
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const tensorsAfter = host.tensorCounts.length > countsAtStop ? host.tensorCounts.at(-1)!.numTensors : NaN;
+    // With --training finished no epoch ends after the load, so the last count stands for both.
+    const tensorsAfter = host.tensorCounts.length > countsAtStop || TRAINING === 'finished' ? host.tensorCounts.at(-1)!.numTensors : NaN;
     const passes = (await metricSample(host.url, 'latentcast_gallery_decode_passes_total')) - passesBefore;
 
+    // Rates count what was sent before the deadline; closing hundreds of sockets afterwards takes a while.
     const submitReports = reports.filter((report) => report.role !== 'vote');
     const accepted = submitReports.flatMap((report) => report.accepted);
+    const acceptedInWindow = accepted.filter(([, sentAt]) => sentAt <= start.deadline).length;
     const latencies = accepted.map(([id, sentAt]) => (viewer.arrivals.get(id) ?? NaN) - sentAt).filter(Number.isFinite).sort((a, b) => a - b);
     const missing = accepted.length - latencies.length;
     viewer.socket.close();
@@ -192,12 +206,14 @@ async function main(): Promise<void> {
       machine: `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`,
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadavg()[0],
-      seconds: Number(elapsed.toFixed(2)),
+      loadSeconds: SECONDS,
+      secondsUntilReported: Number(elapsed.toFixed(2)),
+      training: TRAINING,
       submitters:
         TRANSPORT === 'ws'
           ? `${SUBMITTERS} processes × ${VIEWERS_PER_PROCESS} WebSockets, one viewer id and one submission in flight each`
           : `${SUBMITTERS} processes × ${CONCURRENCY} HTTP requests in flight, ${VIEWERS_PER_PROCESS} viewer ids each`,
-      acceptedPerSecond: Math.round(accepted.length / elapsed),
+      acceptedPerSecond: Math.round(acceptedInWindow / SECONDS),
       accepted: accepted.length,
       submitStatuses: mergeStatuses(submitReports),
       votesPerSecond: Math.round(Object.values(mergeStatuses(reports.filter((report) => report.role === 'vote'))).reduce((sum, count) => sum + count, 0) / elapsed),
@@ -205,6 +221,8 @@ async function main(): Promise<void> {
       failures: reports.reduce((sum, report) => sum + report.failures, 0),
       decodePasses: passes,
       meanBatch: Number((accepted.length / Math.max(1, passes)).toFixed(1)),
+      hostCpuMsPerAccepted: TRAINING === 'finished' ? Number(((cpuSeconds * 1000) / Math.max(1, accepted.length)).toFixed(2)) : 'not measured while training',
+      hostCpuSeconds: cpuSeconds,
       latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1), notBroadcast: missing },
       tensors: { before: tensorsBefore, after: tensorsAfter, note: 'the gallery decodes in plain TypeScript and creates no tensors; these are the trainer\'s' },
     }, (_key, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(2)) : value), 2));
