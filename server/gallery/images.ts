@@ -1,11 +1,11 @@
 // PNG images of the gallery: the stored 28×28 image and its upscaled copy.
 //
 // The stored image is encoded here with node:zlib instead of sharp. A 28×28
-// grayscale PNG is one IHDR, one IDAT and one IEND chunk, and sharp's
-// per-image pipeline costs about 1.5 ms of CPU for it against 0.1 ms here
-// (measured on the 2-core benchmark machine, see docs/benchmarks.md), which
-// decides how many submissions per second the host can take. sharp still
-// scales images up, where its nearest-neighbour kernel does the work.
+// grayscale PNG is one IHDR, one IDAT and one IEND chunk. sharp's per-image
+// pipeline costs about 1.5 ms of CPU for it against 0.1 ms here (measured on
+// the 2-core benchmark machine, see docs/benchmarks.md), and that cost limits
+// how many submissions per second the host can take. sharp still scales
+// images up, where its nearest-neighbour kernel does the work.
 
 import { deflateSync } from 'node:zlib';
 
@@ -16,8 +16,8 @@ import { IMAGE_SIZE } from '../../shared/training';
 /** Side of the upscaled PNG that `GET /api/gallery/:id.png` returns, in pixels: 10 screen pixels per image pixel. */
 export const UPSCALED_SIZE = 280;
 
-// The scanlines of one image are 812 bytes, so a 1 KiB window (2^10) sees all
-// of them, and the smaller zlib state makes each call cheaper than the
+// The scanlines of one image are 812 bytes, so a 1 KiB window (2^10) covers
+// all of them, and the smaller zlib state makes each call cheaper than the
 // default 32 KiB window at the same output size.
 const DEFLATE_OPTIONS = { windowBits: 10, memLevel: 2 };
 

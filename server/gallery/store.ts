@@ -147,9 +147,9 @@ export class GalleryStore {
    * Returns one page of items in `sort` order after `cursor`. Visible items
    * only, unless `includeHidden`. Throws CursorError for a malformed cursor.
    *
-   * NOTE: a `top` cursor contains the vote count and id of the last item shown,
-   * so an item whose votes change between two pages can appear twice or not
-   * at all; `new` pages never shift.
+   * NOTE: a `top` cursor contains the vote count and id of the last item shown.
+   * An item whose votes change between two pages can therefore appear twice
+   * or not at all. `new` pages never shift.
    */
   page(sort: GallerySort, cursor: string | null, limit: number, includeHidden = false): { items: ModeratedGalleryItem[]; nextCursor: string | null } {
     const rows = sort === 'new' ? this.newestRows(cursor, limit + 1, includeHidden) : this.topRows(cursor, limit + 1, includeHidden);
