@@ -56,8 +56,17 @@ function card(page: Page, id: number) {
 }
 
 describe('gallery in the viewer page', () => {
-  it('shows a submitted item to another viewer, who votes for it', async () => {
-    const item = await submitFrom(author, latent(8, 5), HOSTILE_TITLE);
+  it('carries a submission and a vote between pages', async () => {
+    const submit = author.getByTestId('explorer-submit');
+    await waitFor('the explorer submit button to be enabled', () => submit.isEnabled());
+    await author.getByTestId('explorer-title').fill(HOSTILE_TITLE);
+
+    await submit.click();
+
+    await waitFor('the confirmation', async () => /Submitted/.test((await author.getByTestId('explorer-submit-message').textContent()) ?? ''));
+    const item = host.gallery.store.page('new', null, 1).items[0];
+    expect(item.title).toBe(HOSTILE_TITLE);
+    expect(item.z).toHaveLength(8);
 
     const seen = card(voter, item.id);
     await seen.waitFor();
@@ -73,6 +82,12 @@ describe('gallery in the viewer page', () => {
 
     await waitFor('the tally in the author page', async () => (await card(author, item.id).getByTestId('vote-count').textContent()) === '1');
     expect(host.gallery.store.visibleItem(item.id)?.votes).toBe(1);
+  });
+
+  it('shows an item submitted with fetch', async () => {
+    const item = await submitFrom(author, latent(8, 5), 'from fetch');
+    await card(voter, item.id).waitFor();
+    expect(await card(voter, item.id).getByTestId('gallery-title').textContent()).toBe('from fetch');
   });
 
   it('removes a vote with a second press', async () => {
