@@ -50,6 +50,8 @@ export class RunHistory {
   private runStartedAt = Date.now();
   /** Encoded loss snapshot and the loss count it was built from, shared by every joiner until the next loss. */
   private lossSnapshot: { length: number; frame: Uint8Array } | null = null;
+  /** Encoded snapshot frames per topic and the values they were built from. */
+  private readonly snapshotCache = new Map<string, { sources: unknown[]; frames: Uint8Array[] }>();
 
   constructor(readonly config: RunConfig) {}
 
@@ -114,27 +116,45 @@ export class RunHistory {
         // The Hello frame carries the status.
         return [];
       case 'loss':
-        return [this.lossSnapshotFrame(seq), encodeEpochs(seq, this.epochs)];
+        return [this.lossSnapshotFrame(seq), ...this.cached('epochs', [this.epochs.length], () => [encodeEpochs(seq, this.epochs)])];
       case 'reconstructions':
-        if (!this.probes) return [];
-        return this.reconstructions
-          ? [encodeProbes(seq, this.probes), encodeReconstructions(seq, this.reconstructions)]
-          : [encodeProbes(seq, this.probes)];
+        return this.cached('reconstructions', [this.probes, this.reconstructions], () => this.reconstructionFrames(seq));
       case 'weights':
-        return this.weightFrames(seq);
+        return this.cached('weights', [this.encoderWeights, this.decoderWeights], () => this.weightFrames(seq));
       case 'latent':
-        return this.latentMap ? [encodeLatentMap(seq, this.latentMap)] : [];
+        return this.cached('latent', [this.latentMap], () => (this.latentMap ? [encodeLatentMap(seq, this.latentMap)] : []));
       case 'gallery':
         // The gallery is not part of the run; server/gallery/feed.ts builds its snapshot.
         return [];
     }
   }
 
+
   /** Encoder then decoder weights, each when known. */
   weightFrames(seq: number): Uint8Array[] {
     const frames: Uint8Array[] = [];
     if (this.encoderWeights) frames.push(encodeNetworkWeights(FrameType.EncoderWeights, seq, this.encoderWeights));
     if (this.decoderWeights) frames.push(encodeNetworkWeights(FrameType.DecoderWeights, seq, this.decoderWeights));
+    return frames;
+  }
+
+  private reconstructionFrames(seq: number): Uint8Array[] {
+    if (!this.probes) return [];
+    const frames = [encodeProbes(seq, this.probes)];
+    if (this.reconstructions) frames.push(encodeReconstructions(seq, this.reconstructions));
+    return frames;
+  }
+
+  /**
+   * Returns the frames last built for `key` while every value in `sources` is
+   * the same (by identity), or builds them anew. Thousands of viewers may
+   * join at once when a stream starts, and each join needs these frames.
+   */
+  private cached(key: string, sources: unknown[], build: () => Uint8Array[]): Uint8Array[] {
+    const entry = this.snapshotCache.get(key);
+    if (entry && entry.sources.length === sources.length && entry.sources.every((source, i) => source === sources[i])) return entry.frames;
+    const frames = build();
+    this.snapshotCache.set(key, { sources, frames });
     return frames;
   }
 
