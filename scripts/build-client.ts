@@ -2,7 +2,7 @@
 // disturbing a host that is already serving them:
 // - nothing is rebuilt when the sources have not changed since the last build;
 // - a rebuild goes to a private folder first and then replaces dist/client by
-//   renaming, so a running host never sees an empty or half-written folder.
+//   renaming, so a running host never serves an empty or half-written folder.
 // Vite's build API is used instead of its CLI because the CLI refuses to run
 // while another Vite build of the project holds its lock.
 

@@ -142,7 +142,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** The address to print for viewers: 0.0.0.0 is not one a browser can open. */
+/** Returns the address to print for viewers, since a browser cannot open 0.0.0.0. */
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;

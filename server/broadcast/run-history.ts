@@ -1,5 +1,5 @@
-// What the host remembers of the current run, so that a viewer who joins
-// late receives the whole history, not only what follows.
+// The host's record of the current run, so that a viewer who joins late
+// receives the whole history, not only what follows.
 
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
@@ -98,18 +98,18 @@ export class RunHistory {
     };
   }
 
-  /** The run configuration as viewers see it: a dataset folder by its name, not its path on the host's disk. */
+  /** Returns the run configuration as viewers see it: a dataset folder by its name, not its path on the host's disk. */
   publicConfig(): RunConfig {
     const dataset = this.config.dataset === 'shapes' || this.config.dataset === 'mnist' ? this.config.dataset : basename(this.config.dataset);
     return { ...this.config, dataset };
   }
 
-  /** The Hello frame every connection starts with. */
+  /** Encodes the Hello frame that every connection starts with. */
   helloFrame(seq: number, viewers: number): Uint8Array {
     return encodeHello(seq, { config: this.publicConfig(), status: this.status(viewers) });
   }
 
-  /** The frames that bring a viewer up to date on `topic`, in order. */
+  /** Returns the frames that bring a viewer up to date on `topic`, in order. */
   topicSnapshot(topic: Topic, seq: number): Uint8Array[] {
     switch (topic) {
       case 'status':

@@ -170,7 +170,7 @@ export class LcStatusBar extends LitElement {
     return html`<p class="reason" data-testid="status-reason">${this.status.stateReason}</p>`;
   }
 
-  /** The newer of the status's step and the newest loss point's step. */
+  /** Returns the newer of the status's step and the newest loss point's step. */
   protected currentStep(): number | undefined {
     const fromStatus = this.status?.step;
     const fromLoss = this.latestLoss?.step;
@@ -214,7 +214,7 @@ export class LcStatusBar extends LitElement {
     `;
   }
 
-  /** The epoch in progress while training (completed epochs + 1), otherwise the completed count. */
+  /** Returns the epoch in progress while training (completed epochs + 1), otherwise the completed count. */
   protected epochText(): string {
     if (this.status === null) return MISSING;
     const { state, epoch, epochs } = this.status;
