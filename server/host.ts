@@ -4,6 +4,7 @@
 
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ import { ViewerIdentity } from './gallery/identity';
 import { galleryRoutes } from './gallery/routes';
 import { gallerySocketHandler } from './gallery/socket-requests';
 import { createApp } from './http/app';
-import { HostToken } from './http/host-auth';
+import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
 import type { Logger } from './log';
 import { TrainerThread } from './trainer/trainer-thread';
@@ -81,8 +82,7 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   }
   const url = `http://${displayHost(options.host)}:${port}/`;
   log.info({ url, stateDir: options.stateDir }, 'host listening');
-  // The one place the token is shown: the streamer's own console, once per start.
-  log.info(`moderation page (keep this link private, it carries the host token): ${url}host#token=${hostToken.value}`);
+  showModerationLink(log, `${url}host`, hostToken.value, join(options.stateDir, HOST_TOKEN_FILE));
 
   const trainer = new TrainerThread({ config: options.run, reconstructionEvery: options.reconstructionEvery });
   trainer.on('event', (event) => feed.handle(event));
@@ -106,6 +106,20 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
     throw error;
   }
   return { url, port, history, trainer, gallery, hostToken, close };
+}
+
+/**
+ * Prints the moderation link with the host token on the streamer's terminal,
+ * once per start. It goes around the logger, because log lines end up in
+ * files and log shippers, and the token must not.
+ */
+function showModerationLink(log: Logger, pageUrl: string, token: string, tokenPath: string): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\nModeration page (keep this link private, it carries the host token):\n  ${pageUrl}#token=${token}\n\n`);
+    log.info({ page: pageUrl }, 'moderation link with the host token printed on the terminal');
+  } else {
+    log.info({ page: pageUrl, tokenFile: tokenPath }, 'moderation page; the host token is in the token file');
+  }
 }
 
 /** Raised when the state folder cannot be created or written. */

@@ -1,7 +1,7 @@
 // The host token: a secret generated on the first start and kept in
 // `--state-dir/host-token` (mode 0600). Every `/api/host/...` call and the
 // gallery export need `Authorization: Bearer <token>`. The token is shown
-// once per start, in the console link to the moderation page, and nowhere else.
+// once per start, in the terminal link to the moderation page, and never logged.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
