@@ -64,49 +64,39 @@ export class LiveStore {
   config: RunConfig | null;
   /** Latest host status; null until the first Hello frame. */
   status: HostStatus | null;
+  // The history fields below are set by resetHistory, which the constructor calls.
   /** Global step of every training loss received, strictly ascending. */
-  steps: Float64Array;
+  steps!: Float64Array;
   /** Training loss at each entry of `steps`, as sent (float32 precision, may be non-finite). */
-  losses: Float64Array;
+  losses!: Float64Array;
   /** Epoch summaries received, with strictly ascending epoch numbers. */
-  epochs: readonly EpochSummary[];
+  epochs!: readonly EpochSummary[];
   /** Latest probe images and their reconstructions; null until the host sends some. */
-  reconstructions: ReconstructionSet | null;
+  reconstructions!: ReconstructionSet | null;
   /** Fixed validation images of the run whose reconstructions are shown; null until the host sends them. */
-  probes: ProbeImages | null;
+  probes!: ProbeImages | null;
   /** Latest decoder weights, for decoding latent vectors in the page; null unless the page subscribed to `weights`. */
-  decoderWeights: NetworkWeights | null;
+  decoderWeights!: NetworkWeights | null;
   /** Latest encoder weights, for encoding drawings in the page; null unless the page subscribed to `weights`. */
-  encoderWeights: NetworkWeights | null;
+  encoderWeights!: NetworkWeights | null;
   /** Latest latent codes of validation images; null unless the page subscribed to `latent`. */
-  latentMap: LatentMap | null;
+  latentMap!: LatentMap | null;
   /** Newest and most-voted gallery items; empty unless the page subscribed to `gallery`. */
-  gallery: GalleryState;
+  gallery!: GalleryState;
   /** State of the socket to the host. */
   connection: ConnectionState;
 
-  private stepBuffer: GrowableArray;
-  private lossBuffer: GrowableArray;
+  private stepBuffer!: GrowableArray;
+  private lossBuffer!: GrowableArray;
   private listeners: Set<StoreListener>;
-  private droppedPoints: number;
+  private droppedPoints!: number;
 
   constructor() {
     this.config = null;
     this.status = null;
-    this.stepBuffer = new GrowableArray();
-    this.lossBuffer = new GrowableArray();
-    this.steps = this.stepBuffer.view();
-    this.losses = this.lossBuffer.view();
-    this.epochs = [];
-    this.reconstructions = null;
-    this.probes = null;
-    this.decoderWeights = null;
-    this.encoderWeights = null;
-    this.latentMap = null;
-    this.gallery = EMPTY_GALLERY;
     this.connection = 'connecting';
     this.listeners = new Set();
-    this.droppedPoints = 0;
+    this.resetHistory();
   }
 
   /** Adds a listener called after every change; returns a function that removes it. */
@@ -204,6 +194,7 @@ export class LiveStore {
   // The chart needs ascending x values, so a point at or before the last
   // stored step (a repeat or a reordering by the host) is dropped.
   private appendStepLosses(points: readonly StepLoss[]): void {
+    // TODO: every loss point stays in the page, so runs of 100k+ steps need min/max downsampling here too.
     for (const point of points) {
       const lastStep = this.stepBuffer.last;
       if (lastStep !== undefined && point.step <= lastStep) {
