@@ -6,7 +6,7 @@ export type LogFormat = 'pretty' | 'json';
 
 /**
  * Creates the host's logger. A streamer reads the console, so a terminal gets
- * one readable line per event; anything else (a pipe, a log shipper, a test)
+ * one readable line per event. Anything else (a pipe, a log shipper, a test)
  * gets pino's JSON lines.
  */
 export function createLogger(level: string, format: LogFormat = defaultLogFormat()): Logger {

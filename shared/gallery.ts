@@ -37,7 +37,7 @@ export interface ModeratedGalleryItem extends GalleryItem {
   hidden: boolean;
 }
 
-/** How a gallery page is ordered: most votes first, or newest first. */
+/** Order of a gallery page: most votes first, or newest first. */
 export type GallerySort = 'top' | 'new';
 
 /** One page of `GET /api/gallery`. */

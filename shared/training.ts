@@ -62,7 +62,7 @@ export interface DatasetInfo {
   labelNames: string[];
 }
 
-/** Which TensorFlow.js backend runs, and why it was chosen. */
+/** The TensorFlow.js backend in use and the reason it was chosen. */
 export interface BackendInfo {
   name: 'tensorflow' | 'wasm' | 'cpu';
   reason: string;
@@ -145,10 +145,10 @@ export interface LatentMap {
   std: Float32Array;
 }
 
-/** What `/api/status` returns and what the status bar shows. */
+/** Host status: the body of `/api/status` and the content of the status bar. */
 export interface HostStatus {
   state: TrainingState;
-  /** Why the state last changed, for example the step at which the loss diverged. */
+  /** Reason for the last state change, for example the step at which the loss diverged. */
   stateReason: string | null;
   backend: BackendInfo | null;
   dataset: DatasetInfo | null;

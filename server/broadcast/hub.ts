@@ -140,6 +140,8 @@ export class BroadcastHub {
    * skipped for a viewer whose send buffer is above the soft limit.
    */
   broadcast(frame: Uint8Array, topic: Topic, essential: boolean): void {
+    // TODO: one socket write per frame per viewer limits fan-out to about 2,500 viewers per core
+    // (see docs/benchmarks.md). Corking each viewer's frames of a tick into one write would cut it.
     let recipients = 0;
     let skipped = 0;
     for (const viewer of this.viewers) {
@@ -351,7 +353,7 @@ export class BroadcastHub {
   }
 }
 
-/** Answers a WebSocket upgrade with a plain HTTP error and closes the socket. */
+/** Rejects a WebSocket upgrade with a plain HTTP error and closes the socket. */
 function rejectUpgrade(socket: Duplex, status: number, message: string): void {
   const reason = { 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Bad Request';
   const body = `${message}\n`;

@@ -43,7 +43,7 @@ export class LossSeries implements SeriesView {
     }
   }
 
-  /** The points to show a joining viewer: all of them, or a min/max downsampling to at most `maxPoints`. */
+  /** Returns the points to show a joining viewer: all of them, or a min/max downsampling to at most `maxPoints`. */
   forDisplay(maxPoints: number): StepLoss[] {
     return downsampleMinMax(this, maxPoints).map((index) => this.point(index));
   }

@@ -19,7 +19,7 @@ import type { Logger } from '../log';
 import type { BroadcastHub } from './hub';
 import type { RunHistory } from './run-history';
 
-/** Most broadcasts per second of each topic. */
+/** Maximum broadcasts per second of each topic. */
 export type TopicRates = Record<Topic, number>;
 
 /** Topics whose frames come from the training worker; the gallery has its own feed. */

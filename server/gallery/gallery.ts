@@ -151,6 +151,7 @@ export class Gallery {
 
   /** Lifts the ban of `viewerId`; returns whether there was one. */
   unban(viewerId: string): boolean {
+    // TODO: unbanning leaves the viewer's items hidden, so the host unhides them one by one.
     const lifted = this.store.unban(viewerId);
     this.log.info({ viewerId, lifted }, 'viewer ban lifted');
     return lifted;

@@ -1,6 +1,6 @@
 // Token buckets that limit gallery submissions and votes per viewer id and
-// per IP address. The viewer limit is the one a person meets; the IP limit is
-// higher, because many viewers can share an address behind NAT, and it is the
+// per IP address. The viewer limit is the one a person meets. The IP limit is
+// higher, because many viewers can share an address behind NAT. It is the
 // backstop against one machine that clears its cookies to get new viewer ids.
 
 /** A rate: `count` actions per `seconds`, with bursts of up to `count`. */
@@ -9,7 +9,7 @@ export interface RateLimit {
   seconds: number;
 }
 
-/** What the gallery limits. */
+/** Action that the gallery limits. */
 export type LimitedAction = 'submit' | 'vote';
 
 /** Whose bucket ran out: the viewer id's or the IP address's. */
@@ -40,7 +40,7 @@ export const GALLERY_LIMIT_DEFAULTS: GalleryLimits = {
 export interface RateLimited {
   scope: LimitScope;
   limit: RateLimit;
-  /** Milliseconds until the bucket holds a token again. */
+  /** Milliseconds until the bucket contains a token again. */
   retryAfterMs: number;
 }
 

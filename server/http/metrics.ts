@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 import type { Topic } from '../../shared/protocol/topics';
 
-/** Why the host closed a viewer's socket or rejected a connection. */
+/** Reason the host closed a viewer's socket or rejected a connection. */
 export type DropReason =
   | 'buffer' // send buffer above the hard limit
   | 'stall' // send buffer above the soft limit for too long

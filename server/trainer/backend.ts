@@ -1,11 +1,11 @@
-// Chooses the TensorFlow.js backend the trainer runs on, and says why.
+// Chooses the TensorFlow.js backend the trainer runs on, and reports the reason.
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import type { BackendChoice, BackendInfo } from '../../shared/training';
 
-/** Raised when the requested backend cannot run here; the message says what to do. */
+/** Raised when the requested backend cannot run here. The message names the fix. */
 export class BackendError extends Error {
   override name = 'BackendError';
 }

@@ -15,7 +15,7 @@ export interface Autoencoder {
 }
 
 /**
- * Builds the model the config asks for. `dense` is 784-L-784 with a ReLU
+ * Builds the model that the config selects. `dense` is 784-L-784 with a ReLU
  * latent and a sigmoid output (the classic 784-32-784 with `--latent 32`);
  * `deep` puts the hidden sizes before the latent and mirrors them after it.
  */

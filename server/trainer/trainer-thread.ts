@@ -36,7 +36,7 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
       });
       this.once('exit', (code) => reject(new TrainerStartError(`the training worker exited with code ${code} before it was ready`)));
     });
-    // A rejection nobody awaits yet must not crash the host; `ready` callers still see it.
+    // A rejection that no caller awaits yet must not crash the host, and later `ready` callers still receive it.
     this.ready.catch(() => {});
 
     this.worker.on('message', (event: WorkerEvent) => this.emit('event', event));

@@ -42,7 +42,7 @@ export function decodeToPixels(network: NetworkWeights, latents: Float32Array, c
   return pixels;
 }
 
-/** One dense layer for a batch: `activation(input · kernel + bias)`, with the kernel row-major [inputs, units]. */
+/** Applies one dense layer to a batch: `activation(input · kernel + bias)`, with the kernel row-major [inputs, units]. */
 function denseForward(layer: NetworkWeights['layers'][number], input: Float32Array, count: number): Float32Array {
   const { inputs, units, kernel, bias, activation } = layer;
   const output = new Float32Array(count * units);

@@ -304,6 +304,8 @@ describe('latent explorer against a real host', () => {
 
   it('decodes like the reference forward pass', async () => {
     await waitForFinishedRun();
+    // TODO: this compares the page with a reference pass and test/server/gallery.test.ts compares the
+    // server with the same weights. One test that compares page and server directly would be clearer.
     const weights = quantiseNetwork(host.history.decoderWeights!);
     const z = Array.from({ length: latentSize() }, (_, d) => (d % 3) * 0.7 + 0.1);
     await selectVector({ z, label: 'reference' });

@@ -29,7 +29,7 @@ async function plottedPoints(): Promise<number> {
   return Number(await page.getByTestId('loss-chart').first().getAttribute('data-points'));
 }
 
-/** The first number in a test id's text, such as the step in "Step 1,240". */
+/** Returns the first number in a test id's text, such as the step in "Step 1,240". */
 async function numberIn(testId: string): Promise<number> {
   const match = (await text(testId)).replace(/,/g, '').match(/\d+/);
   return match ? Number(match[0]) : NaN;

@@ -54,7 +54,7 @@ export function hostCall(host: Pick<Host, 'url'>, path: string, token: string | 
   return fetch(new URL(path, host.url), { ...init, headers });
 }
 
-/** A latent vector of `size` values, distinct per `seed`. */
+/** Returns a latent vector of `size` values, distinct per `seed`. */
 export function latent(size: number, seed = 1): number[] {
   return Array.from({ length: size }, (_, i) => Math.round(Math.sin(seed * 12.9898 + i * 78.233) * 3000) / 1000);
 }

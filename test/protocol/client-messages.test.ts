@@ -10,7 +10,7 @@ import {
 } from '../../shared/protocol/client-messages';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../../shared/protocol/frames';
 
-/** A message with the given header bytes and raw body text. */
+/** Builds a message with the given header bytes and raw body text. */
 function rawMessage(body: string, type = ClientMessageType.Subscribe, version = PROTOCOL_VERSION): Uint8Array {
   const json = new TextEncoder().encode(body);
   const bytes = new Uint8Array(HEADER_BYTES + json.length);

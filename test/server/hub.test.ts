@@ -60,7 +60,7 @@ async function rawWebSocket(target: TestHost, query = '?topics=status'): Promise
   return socket;
 }
 
-/** Builds a masked client frame; `firstByte` holds FIN, RSV and the opcode. */
+/** Builds a masked client frame; `firstByte` contains FIN, RSV and the opcode. */
 function clientFrame(firstByte: number, payload: Buffer): Buffer {
   const mask = Buffer.from([1, 2, 3, 4]);
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
@@ -76,7 +76,7 @@ async function metricsText(target: TestHost): Promise<string> {
   return (await fetch(new URL('/metrics', target.url))).text();
 }
 
-/** The value of one Prometheus sample line, such as `latentcast_viewers 2`. */
+/** Returns the value of one Prometheus sample line, such as `latentcast_viewers 2`. */
 function metricValue(text: string, sample: string): number {
   const line = text.split('\n').find((each) => each.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : NaN;

@@ -13,7 +13,7 @@ function parse(...argv: string[]) {
 }
 
 describe('host options', () => {
-  it('defaults to shapes, a dense model with a small latent, loopback and port 3000', () => {
+  it('uses stream-ready defaults', () => {
     const options = parse();
     expect(options.run.dataset).toBe('shapes');
     expect(options.run.model).toBe('dense');

@@ -15,7 +15,7 @@ function tfjsNodeInstalled(): boolean {
 }
 
 // These machines cannot download libtensorflow, so tfjs-node is absent and
-// `auto` must fall back to WASM and say why.
+// `auto` must fall back to WASM and give the reason.
 describe.skipIf(tfjsNodeInstalled())('backend selection without tfjs-node', () => {
   it('picks WASM for auto and names the missing package as the reason', async () => {
     const backend = await selectBackend('auto');

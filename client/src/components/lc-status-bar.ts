@@ -15,7 +15,7 @@ const STATE_STYLES: Record<TrainingState, { label: string; color: string }> = {
   stopped: { label: 'stopped', color: 'var(--lc-state-stopped, #b0b8c4)' },
 };
 
-/** Badge colour while the state is missing or not one this page knows. */
+/** Badge colour while the state is missing or not one this page recognises. */
 const UNKNOWN_STATE_COLOR = 'var(--lc-text-muted, #9aa6b5)';
 
 /**
