@@ -40,6 +40,8 @@ const config: RunConfig = {
   validationSplit: 0.1,
   seed: 1,
   backend: values.backend as BackendChoice,
+  denoise: 0,
+  modelFile: null,
 };
 
 const backend = await selectBackend(config.backend);

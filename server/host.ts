@@ -84,7 +84,7 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   log.info({ url, stateDir: options.stateDir }, 'host listening');
   showModerationLink(log, `${url}host`, hostToken.value, join(options.stateDir, HOST_TOKEN_FILE));
 
-  const trainer = new TrainerThread({ config: options.run, reconstructionEvery: options.reconstructionEvery });
+  const trainer = new TrainerThread({ config: options.run, reconstructionEvery: options.reconstructionEvery, resume: null });
   trainer.on('event', (event) => feed.handle(event));
   trainer.on('exit', (code) => log.info({ code }, 'training worker exited'));
 

@@ -18,7 +18,11 @@ export const TRAINING_STATES: readonly TrainingState[] = [
   'stopped',
 ];
 
-export type ModelKind = 'dense' | 'deep';
+/**
+ * Built-in models, plus `file` for the streamer's own model file (`--model-file`).
+ * `conv` and `vae` arrive with the training-in-depth work; see server/trainer/model.ts.
+ */
+export type ModelKind = 'dense' | 'deep' | 'conv' | 'vae' | 'file';
 export type LossKind = 'bce' | 'mse';
 export type OptimizerKind = 'adam' | 'adadelta' | 'sgd';
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -50,6 +54,10 @@ export interface RunConfig {
   validationSplit: number;
   seed: number;
   backend: BackendChoice;
+  /** Standard deviation of the Gaussian noise added to training inputs, clipped to [0, 1]; 0 trains a plain autoencoder. Targets stay clean. */
+  denoise: number;
+  /** Absolute path of the streamer's model file when `model` is `file`, otherwise null. */
+  modelFile: string | null;
 }
 
 /** The dataset as the trainer loaded it. */
@@ -143,6 +151,38 @@ export interface LatentMap {
   mean: Float32Array;
   /** Standard deviation of each dimension over the codes. */
   std: Float32Array;
+}
+
+/** One weight tensor of a model, in the order of `model.getWeights()`. */
+export interface WeightTensor {
+  /** Variable name, such as `dense_Dense1/kernel`. */
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/** A LayersModel topology as `model.toJSON(null, false)` returns it: plain JSON that `tf.models.modelFromJSON` rebuilds. */
+export type ModelTopology = Record<string, unknown>;
+
+/**
+ * A TensorFlow.js LayersModel as plain data: its topology and its weights at
+ * one training step. The host broadcasts the encoder's and the decoder's, pages
+ * rebuild them with `tf.models.modelFromJSON` and `setWeights`, and the export
+ * endpoints write them out as `model.json` plus a weights file.
+ */
+export interface ModelSnapshot {
+  step: number;
+  topology: ModelTopology;
+  weights: WeightTensor[];
+}
+
+/** Where in the streamer's model file an error happened, when the stack trace says. */
+export interface SourceLocation {
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** 1-based column number, when known. */
+  column?: number;
 }
 
 /** Host status: the body of `/api/status` and the content of the status bar. */

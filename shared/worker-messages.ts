@@ -9,8 +9,10 @@ import type {
   NetworkWeights,
   ReconstructionSet,
   RunConfig,
+  SourceLocation,
   StepLoss,
   TrainingState,
+  WeightTensor,
 } from './training';
 
 /** Data the worker receives at start, through `workerData`. */
@@ -18,13 +20,33 @@ export interface WorkerInit {
   config: RunConfig;
   /** Steps between two reconstruction refreshes. */
   reconstructionEvery: number;
+  /** A checkpoint to continue from, or null for a new run. */
+  resume: CheckpointState | null;
+}
+
+/** What the worker needs to continue a run exactly where a checkpoint left it. */
+export interface CheckpointState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Global step at the checkpoint. */
+  step: number;
+  /** Encoder weights, in the order of `encoder.getWeights()`. */
+  encoder: WeightTensor[];
+  /** Decoder weights, in the order of `decoder.getWeights()`. */
+  decoder: WeightTensor[];
+  /** The optimizer's slots, in the order of `optimizer.getWeights()`, its iteration count first. */
+  optimizer: WeightTensor[];
 }
 
 export type WorkerCommand =
   | { type: 'pause' }
   | { type: 'resume' }
   /** Ends the loop, disposes every tensor and lets the worker exit. */
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** Changes the optimizer's learning rate from the next step on. */
+  | { type: 'setLearningRate'; value: number }
+  /** Asks for the state a checkpoint needs, answered by a `checkpoint` event with the same id between two steps. */
+  | { type: 'checkpoint'; id: number };
 
 export type WorkerEvent =
   /** The backend runs, the dataset is loaded and the model is built. */
@@ -41,5 +63,6 @@ export type WorkerEvent =
   | { type: 'weights'; encoder: NetworkWeights; decoder: NetworkWeights }
   | { type: 'latent'; map: LatentMap }
   | { type: 'memory'; numTensors: number; step: number }
-  /** A failure that ends training, such as an unreadable dataset. */
-  | { type: 'fatal'; message: string };
+  | { type: 'checkpoint'; id: number; state: CheckpointState }
+  /** A failure that ends training, such as an unreadable dataset; `location` points into the streamer's model file when the error came from there. */
+  | { type: 'fatal'; message: string; location?: SourceLocation };

@@ -166,6 +166,8 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     validationSplit: fraction('validation-split', text('validation-split')),
     seed: integer('seed', text('seed'), 0, 2 ** 31 - 1),
     backend: oneOf<BackendChoice>('backend', text('backend'), ['auto', 'node', 'wasm', 'cpu']),
+    denoise: 0,
+    modelFile: null,
   };
 
   const portText = typeof values.port === 'string' ? values.port : (env.PORT ?? text('port'));

@@ -19,6 +19,8 @@ const config: RunConfig = {
   validationSplit: 0.1,
   seed: 1,
   backend: 'wasm',
+  denoise: 0,
+  modelFile: null,
 };
 
 function record(trainer: TrainerThread) {
@@ -32,7 +34,7 @@ function record(trainer: TrainerThread) {
 
 describe('training worker thread', () => {
   it('pauses between steps and resumes where it stopped', async () => {
-    const trainer = new TrainerThread({ config, reconstructionEvery: 50 });
+    const trainer = new TrainerThread({ config, reconstructionEvery: 50, resume: null });
     const seen = record(trainer);
     await trainer.ready;
     await waitFor('a few training steps', () => seen.lastStep() > 20);
@@ -52,7 +54,7 @@ describe('training worker thread', () => {
   });
 
   it('reports a dataset that cannot load as a start error', async () => {
-    const trainer = new TrainerThread({ config: { ...config, dataset: '/nonexistent/folder' }, reconstructionEvery: 50 });
+    const trainer = new TrainerThread({ config: { ...config, dataset: '/nonexistent/folder' }, reconstructionEvery: 50, resume: null });
     await expect(trainer.ready).rejects.toThrow(TrainerStartError);
     await trainer.stop();
   });

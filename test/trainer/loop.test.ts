@@ -23,6 +23,8 @@ const baseConfig: RunConfig = {
   validationSplit: 0.1,
   seed: 3,
   backend: 'wasm',
+  denoise: 0,
+  modelFile: null,
 };
 
 let dataset: Dataset;
