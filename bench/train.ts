@@ -1,5 +1,7 @@
 // Training throughput: trains on a dataset in this process, with the same
-// loop the host runs, and prints images per second for each epoch.
+// loop the host runs, and prints images per second for each epoch. For dense
+// and deep models on MNIST it then trains the identical model in PyTorch,
+// when python3 can import torch, and prints the ratio of the two.
 //
 //   npm run bench:train -- [--dataset mnist] [--model dense] [--latent 32] [--batch-size 256] [--epochs 2] [--backend auto]
 
@@ -8,11 +10,12 @@ import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
 
-import type { BackendChoice, ModelKind, RunConfig } from '../shared/training';
+import type { BackendChoice, EpochSummary, ModelKind, RunConfig } from '../shared/training';
 import { selectBackend } from '../server/trainer/backend';
 import { loadDataset } from '../server/trainer/datasets';
 import { TrainingLoop } from '../server/trainer/loop';
 import { buildAutoencoder } from '../server/trainer/model';
+import { findTorchPython, runTorchReference } from './torch-reference';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +54,7 @@ console.log(`backend ${backend.name} (${backend.reason})`);
 console.log(`${dataset.info.name}: ${dataset.info.trainCount} train, ${dataset.info.validationCount} validation; model ${model.layerSizes.join('-')}, batch ${config.batchSize}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version.tfjs}`);
 
+const summaries: EpochSummary[] = [];
 const loop = new TrainingLoop({
   config,
   dataset,
@@ -59,6 +63,7 @@ const loop = new TrainingLoop({
   runStartedAt: Date.now(),
   emit: (event) => {
     if (event.type !== 'epoch') return;
+    summaries.push(event.summary);
     const { epoch, samplesPerSecond, trainLoss, validationLoss, seconds } = event.summary;
     console.log(
       `epoch ${epoch}: ${Math.round(samplesPerSecond)} images/s (${seconds.toFixed(1)} s), ` +
@@ -67,3 +72,28 @@ const loop = new TrainingLoop({
   },
 });
 await loop.run();
+compareWithTorch();
+
+/** Trains the same model in PyTorch and prints both frameworks' best epoch throughput. */
+function compareWithTorch(): void {
+  if (config.dataset !== 'mnist' || (config.model !== 'dense' && config.model !== 'deep')) return;
+
+  const python = findTorchPython();
+  if (!python) {
+    console.log('PyTorch: not compared, because no python3 here imports torch (on Debian: apt-get install python3-torch)');
+    return;
+  }
+
+  const torch = runTorchReference(python, model.layerSizes, config.batchSize, config.epochs, config.learningRate);
+  for (const epoch of torch.epochs) {
+    console.log(
+      `PyTorch ${epoch.torch} epoch ${epoch.epoch}: ${Math.round(epoch.samplesPerSecond)} images/s (${epoch.seconds.toFixed(1)} s, ${epoch.threads} threads), ` +
+        `train loss ${epoch.trainLoss.toFixed(4)}, validation loss ${epoch.validationLoss.toFixed(4)}`,
+    );
+  }
+
+  const best = (rates: number[]) => Math.max(...rates);
+  const tfjsRate = best(summaries.map((summary) => summary.samplesPerSecond));
+  const torchRate = best(torch.epochs.map((epoch) => epoch.samplesPerSecond));
+  console.log(`ratio: TensorFlow.js ${backend.name} reaches ${(tfjsRate / torchRate).toFixed(2)} of PyTorch (best epoch, ${Math.round(tfjsRate)} vs ${Math.round(torchRate)} images/s)`);
+}
