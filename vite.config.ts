@@ -12,7 +12,12 @@ export default defineConfig({
     // explorer imports it after the first paint), above Vite's 500 kB warning.
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
-      input: { viewer: resolve(import.meta.dirname, 'client/index.html'), host: resolve(import.meta.dirname, 'client/host.html') },
+      input: {
+        viewer: resolve(import.meta.dirname, 'client/index.html'),
+        host: resolve(import.meta.dirname, 'client/host.html'),
+        overlay: resolve(import.meta.dirname, 'client/overlay.html'),
+        overlayBuilder: resolve(import.meta.dirname, 'client/overlay-builder.html'),
+      },
     },
   },
   server: {

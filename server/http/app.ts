@@ -60,6 +60,9 @@ export function createApp(status: () => HostStatus, metrics: HostMetrics, galler
 
   if (existsSync(CLIENT_DIST)) {
     app.get('/host', (_request, response) => response.sendFile(join(CLIENT_DIST, 'host.html')));
+    // The OBS overlay and its builder; the overlay's address carries no token and it calls no /api/host route.
+    app.get('/overlay', (_request, response) => response.sendFile(join(CLIENT_DIST, 'overlay.html')));
+    app.get('/overlay/builder', (_request, response) => response.sendFile(join(CLIENT_DIST, 'overlay-builder.html')));
     app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
   } else {
     app.get('/', (_request, response) => {
