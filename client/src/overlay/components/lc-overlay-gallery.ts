@@ -1,5 +1,4 @@
 import { css, html, LitElement } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 
 import type { GalleryItem } from '../../../../shared/gallery';
 import { imageUrl } from '../../components/gallery-api';
@@ -85,8 +84,10 @@ export class LcOverlayGallery extends LitElement {
     const limit = Math.min(12, Math.max(1, Math.floor(this.limit)));
     const shown = this.items.slice(0, limit);
     if (shown.length === 0) return html`<p class="empty">No gallery items yet. Viewers add them from the latent explorer.</p>`;
+    // NOTE: a plain map, not lit's repeat: with repeat, this page kept one more DOM node alive per item that
+    // left the row (lit 3.3.3, Chromium, test/browser/overlay-heap.test.ts), which adds up over a long stream.
     return html`<ol style="--columns: ${limit}">
-      ${repeat(shown, (item) => item.id, (item) => this.renderItem(item))}
+      ${shown.map((item) => this.renderItem(item))}
     </ol>`;
   }
 
