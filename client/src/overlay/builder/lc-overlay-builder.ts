@@ -443,11 +443,14 @@ export class LcOverlayBuilder extends LitElement {
   }
 }
 
-/** Returns a colour as `#rrggbb` for the colour picker, which accepts nothing else; other colours show as black there. */
+/** Returns a colour as `#rrggbb` for the colour picker, which accepts nothing else; a 2D context converts named and rgb() colours. */
 function toHexInput(color: string): string {
-  if (/^#[0-9a-f]{6}$/i.test(color)) return color.toLowerCase();
-  if (/^#[0-9a-f]{3}$/i.test(color)) return `#${[...color.slice(1)].map((digit) => digit + digit).join('')}`.toLowerCase();
-  return '#000000';
+  const context = document.createElement('canvas').getContext('2d');
+  if (context === null) return '#000000';
+  context.fillStyle = '#000000';
+  context.fillStyle = color;
+  // A colour with transparency comes back as rgba(), which the picker cannot show.
+  return /^#[0-9a-f]{6}$/i.test(context.fillStyle) ? context.fillStyle : '#000000';
 }
 
 customElements.define('lc-overlay-builder', LcOverlayBuilder);
