@@ -128,7 +128,8 @@ export class LcOverlayApp extends LitElement {
   private params: OverlayParams | null = null;
   private problems: string[] = [];
   private panels: OverlayPanel[] = [];
-  private readonly store = new OverlayStore();
+  /** Run state the panels show; read it, never write it, from outside. */
+  readonly store = new OverlayStore();
   private socket: OverlaySocket | null = null;
   private stopWatching: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
