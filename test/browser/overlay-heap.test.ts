@@ -15,16 +15,16 @@ import { POINTS_PER_UPDATE, SyntheticRun } from '../helpers/synthetic-run';
 const WARM_UP_UPDATES = 3_000;
 /** Updates between the two measurements: 200,000 loss points, 400 epochs, 1,000 gallery items, 100 latent maps. */
 const MEASURED_UPDATES = 20_000;
-/** Updates sent before waiting for the page to show them, so the socket buffers never hold more. */
+/** Updates sent before waiting for the page to show them, so the socket buffers hold at most one batch. */
 const UPDATES_PER_BATCH = 250;
 
 /**
- * Largest heap growth allowed between the measurements, in bytes. Keeping
+ * Maximum heap growth allowed between the measurements, in bytes. Keeping
  * every loss point instead would add over 5 MB (measured with the store's
  * loss capacity raised to a million points).
  */
 const MAX_HEAP_GROWTH = 2 * 1024 * 1024;
-/** Largest growth allowed in DOM nodes and in event listeners. */
+/** Maximum growth allowed in DOM nodes and in event listeners. */
 const MAX_DOM_GROWTH = 50;
 
 interface Measurement {
@@ -73,7 +73,7 @@ async function pushUpdates(updates: number): Promise<void> {
   }
 }
 
-/** Collects garbage twice (the second pass frees what finalizers of the first released), then measures. */
+/** Collects garbage twice, then measures the JS heap and the DOM counters. */
 async function measure(): Promise<Measurement> {
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('HeapProfiler.collectGarbage');

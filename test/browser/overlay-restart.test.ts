@@ -1,6 +1,6 @@
-// The OBS overlay survives a host restart: the first host stops, a new one
-// starts on the same port with a new run, and the overlay reconnects on its
-// own and shows the new run's data, not the old run's history.
+// The OBS overlay across a host restart. The first host stops and a new one
+// starts on the same port with a new run. The overlay reconnects on its own
+// and shows the new run's data, not the old run's history.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

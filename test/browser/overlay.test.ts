@@ -1,5 +1,5 @@
 // The OBS overlay in real Chromium against a real host: transparency, the
-// panels and topics it asks for, address checks, hiding and showing, and
+// panels and topics it requests, address checks, hiding and showing, and
 // the builder page. Screenshots go to test-results/overlay/.
 
 import { mkdir, writeFile } from 'node:fs/promises';

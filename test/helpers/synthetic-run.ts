@@ -47,7 +47,7 @@ export const SYNTHETIC_CONFIG: RunConfig = {
 
 /**
  * Frames of a run that advances POINTS_PER_UPDATE steps per update. `runId`
- * tells two runs apart, as a host restart would.
+ * distinguishes two runs, as a host restart does.
  */
 export class SyntheticRun {
   private seq = 0;
@@ -80,7 +80,7 @@ export class SyntheticRun {
     };
   }
 
-  /** What a joining page receives: Hello, then the probe images. */
+  /** Returns the frames a joining page receives: Hello, then the probe images. */
   joinFrames(): Uint8Array[] {
     const images = new Uint8Array(PROBES * IMAGE_PIXELS).map((_, i) => (i * 7) % 256);
     const labels = Uint8Array.from({ length: PROBES }, (_, i) => i % LABEL_NAMES.length);
@@ -130,7 +130,7 @@ export class SyntheticRun {
   }
 }
 
-/** A falling, noisy loss curve. */
+/** Returns the loss at `step` on a falling, noisy curve. */
 function lossAt(step: number): number {
   return 0.1 + 0.5 / Math.sqrt(1 + step / 100) + 0.01 * Math.sin(step * 1.3);
 }

@@ -1,6 +1,6 @@
-// A loss series with a fixed capacity, for a page that runs for hours: when
-// it fills up, it keeps each bucket's minimum and maximum in half of it, so
-// older history gets coarser while spikes and the newest points survive.
+// A loss series with a fixed capacity, for a page that runs for hours. When
+// it fills up, it keeps each bucket's minimum and maximum in half of it. Older
+// history gets coarser, while spikes and the newest points survive.
 
 import { downsampleMinMax } from '../../../shared/series/downsample';
 import type { SeriesView } from '../../../shared/series/downsample';

@@ -27,7 +27,7 @@ export interface OverlayParams {
   accent: string;
 }
 
-/** What the parser needs to know about the registered panels. */
+/** Registered panel names, as the parser needs them. */
 export interface PanelNames {
   /** Every registered panel name, in display order. */
   all: readonly string[];
@@ -40,7 +40,7 @@ export type ParseResult = { ok: true; params: OverlayParams } | { ok: false; pro
 /**
  * Reads the overlay settings from `search` (such as `?panels=loss,status`).
  * `hash` is the address's fragment: a colour written as `accent=#ff0000` ends
- * up there, because `#` starts the fragment. `isColor` tells whether a string
+ * up there, because `#` starts the fragment. `isColor` returns whether a string
  * is a valid CSS colour; the page passes `CSS.supports('color', value)`.
  */
 export function parseOverlayParams(search: string, hash: string, panels: PanelNames, isColor: (value: string) => boolean): ParseResult {

@@ -14,9 +14,9 @@ import type { Frame } from '../../../shared/protocol/frames';
  */
 export type SocketState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'resuming';
 
-/** Shortest reconnect delay, in milliseconds. */
+/** Minimum reconnect delay, in milliseconds. */
 export const MIN_RECONNECT_MS = 1000;
-/** Longest reconnect delay, in milliseconds. */
+/** Maximum reconnect delay, in milliseconds. */
 export const MAX_RECONNECT_MS = 30_000;
 
 /** Close code sent when the overlay is hidden (RFC 6455 1000, normal closure). */

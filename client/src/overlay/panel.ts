@@ -11,7 +11,7 @@ export type OverlayRegion = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-r
 
 export const REGIONS: readonly OverlayRegion[] = ['top-left', 'top-right', 'bottom-left', 'bottom-right'];
 
-/** What a panel renders from. */
+/** Inputs of a panel's `render`. */
 export interface PanelContext {
   /** Run state, bounded, kept live by the socket. */
   store: OverlayStore;

@@ -1,7 +1,7 @@
 // Whether the overlay is on screen. In OBS the browser source keeps running
-// while its source is hidden (unless "Shutdown source when not visible" is
-// on), and obs-browser reports the changes with window events; in any other
-// browser the Page Visibility API does.
+// while its source is hidden, unless "Shutdown source when not visible" is
+// on, and obs-browser reports the changes with window events. In any other
+// browser the Page Visibility API reports them.
 
 /** Detail of obs-browser's `obsSourceVisibleChanged` event. */
 interface ObsVisibleDetail {
@@ -35,8 +35,8 @@ declare global {
  *
  * `obsSourceVisibleChanged` covers the source showing anywhere (preview or
  * program). `obsSourceActiveChanged` with `active: true` means the source is
- * on the program output, so it also counts as shown; `active: false` alone
- * does not hide it, since the preview may still show it.
+ * on the program output, so it also counts as shown. `active: false` alone
+ * does not hide it, because the preview may still show it.
  */
 export function watchVisibility(onChange: (visible: boolean) => void, target: Window = window): () => void {
   const document = target.document;

@@ -224,7 +224,7 @@ export class LcOverlayBuilder extends LitElement {
   declare protected scaleText: string;
   /** Text of the accent field, which may be invalid while the streamer types. */
   declare protected accentText: string;
-  /** Why the latest edit was not applied; empty when it was. */
+  /** Reason the latest edit was not applied; empty when it was. */
   declare protected problem: string;
   /** Result of the latest copy, announced to screen readers. */
   declare protected copyMessage: string;

@@ -5,7 +5,7 @@ import { imageUrl } from '../../components/gallery-api';
 
 /**
  * A row of gallery cards for the stream: image, title and votes, with no
- * buttons, since nobody clicks an OBS source. Images load from the host's
+ * buttons, since an OBS source takes no clicks. Images load from the host's
  * public `/api/gallery/ID.png`.
  */
 export class LcOverlayGallery extends LitElement {

@@ -8,8 +8,8 @@ const AXIS_FONT_PX = 13;
 
 /**
  * The dashboard's loss chart with the overlay's theme colours, axis text that
- * follows the overlay's scale, and no cursor, since nobody points at an OBS
- * source. Colours come from `--lc-chart-train`, `--lc-chart-validation`,
+ * follows the overlay's scale, and no cursor, since an OBS source has no
+ * pointer. Colours come from `--lc-chart-train`, `--lc-chart-validation`,
  * `--lc-chart-axis` and `--lc-chart-grid`, read when the plot is created.
  */
 export class LcOverlayLossChart extends LcLossChart {

@@ -18,7 +18,7 @@ export default definePanel({
   render: ({ store }) => html`<lc-status-bar .status=${store.status} .connection=${connectionOf(store)} .latestLoss=${latestLoss(store)}></lc-status-bar>`,
 });
 
-/** Maps the overlay's socket state to the status bar's; while hidden or resuming, the last state received stands. */
+/** Maps the overlay's socket state to the status bar's; while hidden or resuming, the last state received stays shown. */
 function connectionOf(store: OverlayStore): 'connecting' | 'live' | 'reconnecting' {
   return store.connection === 'paused' || store.connection === 'resuming' ? 'live' : store.connection;
 }
