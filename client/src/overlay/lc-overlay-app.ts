@@ -83,6 +83,11 @@ export class LcOverlayApp extends LitElement {
         opacity: 0.6;
       }
 
+      .panel-error {
+        margin: 0;
+        color: var(--lc-danger, #ff6b6b);
+      }
+
       h2 {
         margin: 0 0 0.5rem;
         color: var(--lc-accent);
@@ -134,6 +139,8 @@ export class LcOverlayApp extends LitElement {
   private stopWatching: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private renderFrame: number | null = null;
+  /** Latest render error of each failing panel, by name. */
+  private readonly panelErrors = new Map<string, string>();
 
   constructor() {
     super();
@@ -186,13 +193,27 @@ export class LcOverlayApp extends LitElement {
   }
 
   protected renderPanel(panel: OverlayPanel) {
-    const context = { store: this.store, params: this.params! };
     return html`
       <section class="panel" data-panel=${panel.name} style="--panel-width: ${panel.width}rem" aria-labelledby="panel-${panel.name}">
         <h2 id="panel-${panel.name}">${panel.title}</h2>
-        ${panel.render(context)}
+        ${this.renderPanelContent(panel)}
       </section>
     `;
+  }
+
+  /** Renders one panel's content; a panel that throws shows its error, and the other panels stay live. */
+  protected renderPanelContent(panel: OverlayPanel) {
+    try {
+      const content = panel.render({ store: this.store, params: this.params! });
+      this.panelErrors.delete(panel.name);
+      return content;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // The page renders several times a second, so only a new message is logged.
+      if (this.panelErrors.get(panel.name) !== message) console.error(`latentcast overlay: panel "${panel.name}" failed to render`, error);
+      this.panelErrors.set(panel.name, message);
+      return html`<p class="panel-error">This panel failed: ${message}</p>`;
+    }
   }
 
   protected renderProblems() {

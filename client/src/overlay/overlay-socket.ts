@@ -19,7 +19,7 @@ export const MIN_RECONNECT_MS = 1000;
 /** Maximum reconnect delay, in milliseconds. */
 export const MAX_RECONNECT_MS = 30_000;
 
-/** Close code sent when the overlay is hidden (RFC 6455 1000, normal closure). */
+/** Close code sent when the overlay is hidden or stops (RFC 6455 1000, normal closure). */
 const CLOSE_NORMAL = 1000;
 
 /**
