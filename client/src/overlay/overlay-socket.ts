@@ -104,6 +104,7 @@ export class OverlaySocket {
       if (socket === this.socket) this.receive(event.data);
     });
     // The WebSocket standard fires close after every error, so close alone drives reconnects.
+    // TODO: a host lost without a TCP close (a dropped network) is noticed only when the browser's socket times out.
     socket.addEventListener('close', () => {
       if (socket === this.socket) this.onClose();
     });
