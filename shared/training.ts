@@ -112,25 +112,6 @@ export interface ReconstructionSet {
   outputs: Uint8Array;
 }
 
-/** One dense layer of the decoder, for decoding latent vectors in the browser. */
-export interface DenseLayerWeights {
-  /** Input units. */
-  inputs: number;
-  /** Output units. */
-  units: number;
-  activation: 'relu' | 'sigmoid' | 'linear';
-  /** Row-major [inputs, units] matrix. */
-  kernel: Float32Array;
-  /** One bias per unit. */
-  bias: Float32Array;
-}
-
-/** A snapshot of the dense layers of the encoder (784 pixels in, latent vector out) or of the decoder (the reverse). */
-export interface NetworkWeights {
-  step: number;
-  layers: DenseLayerWeights[];
-}
-
 /** Latent codes of validation images, for the latent map, slider ranges and random vectors. */
 export interface LatentMap {
   epoch: number;

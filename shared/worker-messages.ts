@@ -6,7 +6,7 @@ import type {
   DatasetInfo,
   EpochSummary,
   LatentMap,
-  NetworkWeights,
+  ModelSnapshot,
   ReconstructionSet,
   RunConfig,
   SourceLocation,
@@ -60,7 +60,8 @@ export type WorkerEvent =
   | { type: 'reconstructions'; set: ReconstructionSet }
   /** Probe labels accompany the first reconstructions of a run. */
   | { type: 'probes'; labels: Uint8Array }
-  | { type: 'weights'; encoder: NetworkWeights; decoder: NetworkWeights }
+  /** The encoder and the decoder at one step, at float32 precision. */
+  | { type: 'weights'; encoder: ModelSnapshot; decoder: ModelSnapshot }
   | { type: 'latent'; map: LatentMap }
   | { type: 'memory'; numTensors: number; step: number }
   | { type: 'checkpoint'; id: number; state: CheckpointState }

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import {
   encodeEpochs,
   encodeLatentMap,
-  encodeNetworkWeights,
+  encodeModelSnapshot,
   FrameType,
   encodeHello,
   encodeProbes,
@@ -19,10 +19,10 @@ import type { Topic } from '../../shared/protocol/topics';
 import type {
   BackendInfo,
   DatasetInfo,
-  NetworkWeights,
   EpochSummary,
   HostStatus,
   LatentMap,
+  ModelSnapshot,
   RunConfig,
   StepLoss,
   TrainingState,
@@ -39,8 +39,10 @@ export class RunHistory {
   readonly epochs: EpochSummary[] = [];
   probes: ProbeImages | null = null;
   reconstructions: ReconstructionOutputs | null = null;
-  encoderWeights: NetworkWeights | null = null;
-  decoderWeights: NetworkWeights | null = null;
+  /** Latest encoder snapshot at float32 precision; null until the first. */
+  encoderWeights: ModelSnapshot | null = null;
+  /** Latest decoder snapshot at float32 precision; null until the first. */
+  decoderWeights: ModelSnapshot | null = null;
   latentMap: LatentMap | null = null;
   private state: TrainingState = 'starting';
   private stateReason: string | null = 'loading the dataset';
@@ -130,11 +132,21 @@ export class RunHistory {
   }
 
 
+  /**
+   * Stores new snapshots. A topology equal to the previous one is replaced
+   * by the previous object, so the encoded topology is built once per model
+   * (frames.ts caches it by object) rather than once per snapshot.
+   */
+  setWeights(encoder: ModelSnapshot, decoder: ModelSnapshot): void {
+    this.encoderWeights = withSameTopology(encoder, this.encoderWeights);
+    this.decoderWeights = withSameTopology(decoder, this.decoderWeights);
+  }
+
   /** Encoder then decoder weights, each when known. */
   weightFrames(seq: number): Uint8Array[] {
     const frames: Uint8Array[] = [];
-    if (this.encoderWeights) frames.push(encodeNetworkWeights(FrameType.EncoderWeights, seq, this.encoderWeights));
-    if (this.decoderWeights) frames.push(encodeNetworkWeights(FrameType.DecoderWeights, seq, this.decoderWeights));
+    if (this.encoderWeights) frames.push(encodeModelSnapshot(FrameType.EncoderWeights, seq, this.encoderWeights));
+    if (this.decoderWeights) frames.push(encodeModelSnapshot(FrameType.DecoderWeights, seq, this.decoderWeights));
     return frames;
   }
 
@@ -166,4 +178,10 @@ export class RunHistory {
     }
     return this.lossSnapshot.frame;
   }
+}
+
+/** Returns `next` with `previous`'s topology object when the two topologies are equal. */
+function withSameTopology(next: ModelSnapshot, previous: ModelSnapshot | null): ModelSnapshot {
+  if (!previous || previous.topology === next.topology) return next;
+  return JSON.stringify(previous.topology) === JSON.stringify(next.topology) ? { ...next, topology: previous.topology } : next;
 }

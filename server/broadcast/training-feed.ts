@@ -104,8 +104,7 @@ export class TrainingFeed {
         this.flushers.reconstructions.request();
         break;
       case 'weights':
-        this.history.encoderWeights = event.encoder;
-        this.history.decoderWeights = event.decoder;
+        this.history.setWeights(event.encoder, event.decoder);
         this.flushers.weights.request();
         break;
       case 'latent':

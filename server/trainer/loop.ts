@@ -6,14 +6,15 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { NetworkWeights, RunConfig, StepLoss, TrainingState } from '../../shared/training';
+import type { RunConfig, StepLoss, TrainingState } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { Dataset, ImageSplit } from './datasets/types';
 import type { Autoencoder } from './model';
 import { createRandom } from './random';
 import type { Random } from './random';
+import { modelSnapshot } from './snapshot';
 import { createOptimizer, denseStack, forwardLayers, forwardLogits, reconstructionLoss, trainStep } from './step';
-import type { DenseParams, DenseStack } from './step';
+import type { DenseStack } from './step';
 
 export interface LoopOptions {
   config: RunConfig;
@@ -209,12 +210,8 @@ export class TrainingLoop {
   /** Emits the probes' reconstructions and the encoder's and decoder's weights at the current step. */
   private emitSnapshots(): void {
     this.emitReconstructions();
-    const encoderLayers = this.options.model.encoder.layers.length;
-    this.options.emit({
-      type: 'weights',
-      encoder: networkWeights(this.stack.layers.slice(0, encoderLayers), this.step),
-      decoder: networkWeights(this.stack.layers.slice(encoderLayers), this.step),
-    });
+    const { encoder, decoder } = this.options.model;
+    this.options.emit({ type: 'weights', encoder: modelSnapshot(encoder, this.step), decoder: modelSnapshot(decoder, this.step) });
   }
 
   /** Encodes the first validation images and emits their codes with per-dimension statistics. */
@@ -283,21 +280,6 @@ export function chooseProbes(split: ImageSplit, count: number): Uint32Array {
     if (!chosen.includes(i)) chosen.push(i);
   }
   return Uint32Array.from(chosen);
-}
-
-/** Copies dense layers off the backend. */
-function networkWeights(denseLayers: DenseParams[], step: number): NetworkWeights {
-  const layers = denseLayers.map((layer) => {
-    const [inputs, units] = layer.kernel.shape;
-    return {
-      inputs,
-      units,
-      activation: layer.activation,
-      kernel: new Float32Array(layer.kernel.dataSync()),
-      bias: new Float32Array(layer.bias.dataSync()),
-    };
-  });
-  return { step, layers };
 }
 
 /** Returns the codes with the minimum, maximum, mean and standard deviation of each dimension. */

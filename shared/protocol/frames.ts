@@ -10,13 +10,15 @@
 //
 // Numbers travel as float32, images as one byte per pixel and weights as
 // int8 with a scale per tensor, so a frame is serialised once and the same
-// bytes go to every viewer. JSON is used only for rare control frames.
+// bytes go to every viewer. JSON is used for rare control frames and for a
+// model's topology inside a weight frame.
 
 import type { GalleryItem } from '../gallery';
+import { compactTopology } from '../model/topology';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../training';
-import type { DenseLayerWeights, EpochSummary, HostStatus, LatentMap, NetworkWeights, RunConfig, StepLoss } from '../training';
+import type { EpochSummary, HostStatus, LatentMap, ModelSnapshot, ModelTopology, RunConfig, StepLoss, WeightTensor } from '../training';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const HEADER_BYTES = 10;
 
 export enum FrameType {
@@ -32,11 +34,11 @@ export enum FrameType {
   Reconstructions = 5,
   /** Binary: the fixed validation images whose reconstructions are shown, sent once per run. */
   Probes = 6,
-  /** Binary: int8-quantised dense layers of the decoder. */
+  /** Binary: the decoder as a ModelSnapshot, its topology as JSON and each weight tensor int8-quantised. */
   DecoderWeights = 7,
   /** JSON: a request of the page that the host rejected, such as an unknown topic. */
   Error = 8,
-  /** Binary: int8-quantised dense layers of the encoder. */
+  /** Binary: the encoder as a ModelSnapshot, laid out like DecoderWeights. */
   EncoderWeights = 9,
   /** Binary: latent codes of validation images with per-dimension statistics. */
   LatentMap = 10,
@@ -109,8 +111,8 @@ export type Frame =
   | { type: FrameType.Epochs; seq: number; step: number; body: EpochSummary[] }
   | { type: FrameType.Reconstructions; seq: number; step: number; body: ReconstructionOutputs }
   | { type: FrameType.Probes; seq: number; step: number; body: ProbeImages }
-  | { type: FrameType.DecoderWeights; seq: number; step: number; body: NetworkWeights }
-  | { type: FrameType.EncoderWeights; seq: number; step: number; body: NetworkWeights }
+  | { type: FrameType.DecoderWeights; seq: number; step: number; body: ModelSnapshot }
+  | { type: FrameType.EncoderWeights; seq: number; step: number; body: ModelSnapshot }
   | { type: FrameType.LatentMap; seq: number; step: number; body: LatentMap }
   | { type: FrameType.GallerySnapshot; seq: number; step: number; body: GallerySnapshotBody }
   | { type: FrameType.GalleryItems; seq: number; step: number; body: GalleryItem[] }
@@ -127,8 +129,20 @@ export class FrameError extends Error {
 const EPOCH_RECORD_BYTES = 24;
 const STEP_RECORD_BYTES = 12;
 const TALLY_RECORD_BYTES = 8;
-const LAYER_HEADER_BYTES = 13;
-const ACTIVATIONS: readonly DenseLayerWeights['activation'][] = ['linear', 'relu', 'sigmoid'];
+
+/** Most dimensions of one weight tensor in a weight frame; a Conv3D kernel has 5. */
+const MAX_TENSOR_RANK = 8;
+
+/** Most bytes of a weight tensor's UTF-8 name, which a u8 length prefixes. */
+const MAX_TENSOR_NAME_BYTES = 255;
+
+/**
+ * Encoded compact topologies by topology object. The host encodes each
+ * snapshot for its broadcast and for joining viewers, and the training feed
+ * keeps one topology object while the model stays the same, so the JSON is
+ * built once per model.
+ */
+const encodedTopologies = new WeakMap<ModelTopology, Uint8Array>();
 
 export function encodeHello(seq: number, body: HelloBody): Uint8Array {
   return encodeJson(FrameType.Hello, seq, body.status.step, body);
@@ -226,39 +240,52 @@ export function encodeReconstructions(seq: number, set: ReconstructionOutputs): 
 }
 
 /**
- * Encodes the dense layers of the encoder or the decoder, each tensor as
- * int8 values times one float32 scale (the tensor's largest magnitude / 127),
- * which is a quarter of the float32 size. `quantiseNetwork` gives the values
- * a page decodes, so the host can compute with exactly the same weights.
+ * Encodes a ModelSnapshot of the encoder or the decoder. The body is the
+ * compact topology (see compactTopology) as a u32 byte length and UTF-8 JSON,
+ * then a u16 tensor count and, for each tensor in `getWeights()` order: a u8
+ * name length and the UTF-8 name, a u8 rank and a u32 per dimension, a
+ * float32 scale (the tensor's largest magnitude / 127) and one int8 per
+ * value. Weights take a quarter of their float32 size. `quantiseSnapshot`
+ * returns what a page decodes, so the host computes with the same weights.
  */
-export function encodeNetworkWeights(
+export function encodeModelSnapshot(
   type: FrameType.EncoderWeights | FrameType.DecoderWeights,
   seq: number,
-  weights: NetworkWeights,
+  snapshot: ModelSnapshot,
 ): Uint8Array {
-  const bodyBytes = weights.layers.reduce((sum, layer) => sum + LAYER_HEADER_BYTES + layer.kernel.length + layer.bias.length, 2);
-  const { bytes, view } = allocate(type, seq, weights.step, bodyBytes);
-  view.setUint16(HEADER_BYTES, weights.layers.length, true);
+  if (snapshot.weights.length > 0xffff) throw new FrameError(`a weight frame holds at most 65535 tensors, got ${snapshot.weights.length}`);
+  snapshot.weights.forEach(checkTensor);
+  const topology = encodedTopology(snapshot.topology);
+  const names = snapshot.weights.map((weight) => encodeTensorName(weight));
+  const tensorBytes = snapshot.weights.reduce((sum, weight, i) => sum + 2 + names[i].length + 4 * weight.shape.length + 4 + weight.values.length, 0);
 
-  let offset = HEADER_BYTES + 2;
-  for (const layer of weights.layers) {
-    if (layer.kernel.length !== layer.inputs * layer.units || layer.bias.length !== layer.units) {
-      throw new FrameError(`dense layer ${layer.inputs}x${layer.units} has ${layer.kernel.length} kernel and ${layer.bias.length} bias values`);
-    }
-    view.setUint16(offset, layer.inputs, true);
-    view.setUint16(offset + 2, layer.units, true);
-    view.setUint8(offset + 4, ACTIVATIONS.indexOf(layer.activation));
-    view.setFloat32(offset + 5, quantiseInto(layer.kernel, bytes, offset + LAYER_HEADER_BYTES), true);
-    view.setFloat32(offset + 9, quantiseInto(layer.bias, bytes, offset + LAYER_HEADER_BYTES + layer.kernel.length), true);
-    offset += LAYER_HEADER_BYTES + layer.kernel.length + layer.bias.length;
-  }
+  const { bytes, view } = allocate(type, seq, snapshot.step, 4 + topology.length + 2 + tensorBytes);
+  view.setUint32(HEADER_BYTES, topology.length, true);
+  bytes.set(topology, HEADER_BYTES + 4);
+  let offset = HEADER_BYTES + 4 + topology.length;
+  view.setUint16(offset, snapshot.weights.length, true);
+  offset += 2;
+
+  snapshot.weights.forEach((weight, i) => {
+    view.setUint8(offset, names[i].length);
+    bytes.set(names[i], offset + 1);
+    offset += 1 + names[i].length;
+    view.setUint8(offset, weight.shape.length);
+    weight.shape.forEach((size, d) => view.setUint32(offset + 1 + 4 * d, size, true));
+    offset += 1 + 4 * weight.shape.length;
+    view.setFloat32(offset, quantiseInto(weight.values, bytes, offset + 4), true);
+    offset += 4 + weight.values.length;
+  });
   return bytes;
 }
 
-/** Returns the weights as a page receives them: each tensor rounded to int8 steps of its scale. */
-export function quantiseNetwork(weights: NetworkWeights): NetworkWeights {
-  const frame = decodeFrame(encodeNetworkWeights(FrameType.DecoderWeights, 0, weights));
-  return frame.body as NetworkWeights;
+/**
+ * Returns the snapshot as a page receives it: the compact topology, and each
+ * tensor rounded to int8 steps of its scale.
+ */
+export function quantiseSnapshot(snapshot: ModelSnapshot): ModelSnapshot {
+  const frame = decodeFrame(encodeModelSnapshot(FrameType.DecoderWeights, 0, snapshot));
+  return frame.body as ModelSnapshot;
 }
 
 /** Encodes codes as float32 and labels as bytes, after four float32 statistics per dimension. */
@@ -316,7 +343,7 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
       return { type, seq, step, body: decodeProbes(bytes, view) };
     case FrameType.DecoderWeights:
     case FrameType.EncoderWeights:
-      return { type, seq, step, body: decodeNetworkWeights(bytes, view, step) };
+      return { type, seq, step, body: decodeModelSnapshot(bytes, view, step) };
     case FrameType.LatentMap:
       return { type, seq, step, body: decodeLatentMap(bytes, view, step) };
     case FrameType.GallerySnapshot:
@@ -397,32 +424,39 @@ function decodeProbes(bytes: Uint8Array, view: DataView): ProbeImages {
   return { count, images: bytes.slice(start, imageEnd), labels: bytes.slice(imageEnd) };
 }
 
-function decodeNetworkWeights(bytes: Uint8Array, view: DataView, step: number): NetworkWeights {
-  if (bytes.length < HEADER_BYTES + 2) throw new FrameError('weight frame is truncated before its layer count');
-  const layerCount = view.getUint16(HEADER_BYTES, true);
-  const layers: DenseLayerWeights[] = [];
+function decodeModelSnapshot(bytes: Uint8Array, view: DataView, step: number): ModelSnapshot {
+  if (bytes.length < HEADER_BYTES + 4) throw new FrameError('weight frame is truncated before its topology length');
+  const topologyLength = view.getUint32(HEADER_BYTES, true);
+  let offset = HEADER_BYTES + 4 + topologyLength;
+  if (bytes.length < offset + 2) throw new FrameError(`weight frame is truncated in its topology of ${topologyLength} bytes`);
+  const topology = parseTopology(bytes.subarray(HEADER_BYTES + 4, offset));
 
-  let offset = HEADER_BYTES + 2;
-  for (let i = 0; i < layerCount; i++) {
-    if (bytes.length < offset + LAYER_HEADER_BYTES) throw new FrameError(`weight frame is truncated in layer ${i + 1}`);
-    const inputs = view.getUint16(offset, true);
-    const units = view.getUint16(offset + 2, true);
-    const activation = ACTIVATIONS[view.getUint8(offset + 4)];
-    if (!activation) throw new FrameError(`weight layer ${i + 1} has unknown activation code ${view.getUint8(offset + 4)}`);
+  const count = view.getUint16(offset, true);
+  offset += 2;
+  const weights: WeightTensor[] = [];
+  for (let i = 0; i < count; i++) {
+    const truncated = () => new FrameError(`weight frame is truncated in tensor ${i + 1} of ${count}`);
+    if (bytes.length < offset + 1) throw truncated();
+    const nameLength = view.getUint8(offset);
+    if (bytes.length < offset + 2 + nameLength) throw truncated();
+    const name = new TextDecoder().decode(bytes.subarray(offset + 1, offset + 1 + nameLength));
+    offset += 1 + nameLength;
 
-    const kernelScale = view.getFloat32(offset + 5, true);
-    const biasScale = view.getFloat32(offset + 9, true);
-    const kernelStart = offset + LAYER_HEADER_BYTES;
-    const biasStart = kernelStart + inputs * units;
-    offset = biasStart + units;
-    if (bytes.length < offset) throw new FrameError(`weight frame is truncated in layer ${i + 1}`);
+    const rank = view.getUint8(offset);
+    if (rank > MAX_TENSOR_RANK) throw new FrameError(`weight tensor ${i + 1} (${name}) has rank ${rank}; the most is ${MAX_TENSOR_RANK}`);
+    if (bytes.length < offset + 1 + 4 * rank + 4) throw truncated();
+    const shape = Array.from({ length: rank }, (_, d) => view.getUint32(offset + 1 + 4 * d, true));
+    offset += 1 + 4 * rank;
 
-    const kernel = dequantise(bytes, kernelStart, inputs * units, kernelScale);
-    const bias = dequantise(bytes, biasStart, units, biasScale);
-    layers.push({ inputs, units, activation, kernel, bias });
+    const scale = view.getFloat32(offset, true);
+    const size = shape.reduce((product, dim) => product * dim, 1);
+    offset += 4;
+    if (bytes.length < offset + size) throw truncated();
+    weights.push({ name, shape, values: dequantise(bytes, offset, size, scale) });
+    offset += size;
   }
-  expectLength(bytes, offset, `weight frame of ${layerCount} layers`);
-  return { step, layers };
+  expectLength(bytes, offset, `weight frame of ${count} tensors`);
+  return { step, topology, weights };
 }
 
 function decodeLatentMap(bytes: Uint8Array, view: DataView, step: number): LatentMap {
@@ -527,4 +561,41 @@ function dequantise(bytes: Uint8Array, offset: number, length: number, scale: nu
   const values = new Float32Array(length);
   for (let i = 0; i < length; i++) values[i] = source[i] * scale;
   return values;
+}
+
+/** Returns the compact topology as UTF-8 JSON, encoded once per topology object. */
+function encodedTopology(topology: ModelTopology): Uint8Array {
+  let encoded = encodedTopologies.get(topology);
+  if (!encoded) {
+    encoded = new TextEncoder().encode(JSON.stringify(compactTopology(topology)));
+    encodedTopologies.set(topology, encoded);
+  }
+  return encoded;
+}
+
+function encodeTensorName(weight: WeightTensor): Uint8Array {
+  const name = new TextEncoder().encode(weight.name);
+  if (name.length > MAX_TENSOR_NAME_BYTES) {
+    throw new FrameError(`weight tensor name "${weight.name}" has ${name.length} bytes; the most is ${MAX_TENSOR_NAME_BYTES}`);
+  }
+  return name;
+}
+
+function checkTensor(weight: WeightTensor): void {
+  if (weight.shape.length > MAX_TENSOR_RANK) throw new FrameError(`weight tensor ${weight.name} has rank ${weight.shape.length}; the most is ${MAX_TENSOR_RANK}`);
+  const size = weight.shape.reduce((product, dim) => product * dim, 1);
+  if (!weight.shape.every((dim) => Number.isInteger(dim) && dim >= 0 && dim <= 0xffffffff) || size !== weight.values.length) {
+    throw new FrameError(`weight tensor ${weight.name} of shape [${weight.shape}] has ${weight.values.length} values`);
+  }
+}
+
+function parseTopology(json: Uint8Array): ModelTopology {
+  let topology: unknown;
+  try {
+    topology = JSON.parse(new TextDecoder().decode(json));
+  } catch (error) {
+    throw new FrameError(`weight frame topology does not parse: ${(error as Error).message}`);
+  }
+  if (typeof topology !== 'object' || topology === null || Array.isArray(topology)) throw new FrameError('weight frame topology is not a JSON object');
+  return topology as ModelTopology;
 }

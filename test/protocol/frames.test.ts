@@ -5,7 +5,7 @@ import {
   encodeEpochs,
   encodeHello,
   encodeLatentMap,
-  encodeNetworkWeights,
+  encodeModelSnapshot,
   encodeError,
   encodeProbes,
   encodeReconstructions,
@@ -14,9 +14,10 @@ import {
   FrameError,
   FrameType,
   HEADER_BYTES,
+  quantiseSnapshot,
 } from '../../shared/protocol/frames';
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { HostStatus, RunConfig } from '../../shared/training';
+import type { HostStatus, ModelSnapshot, RunConfig } from '../../shared/training';
 
 const status: HostStatus = {
   state: 'training',
@@ -37,6 +38,42 @@ const status: HostStatus = {
 };
 
 const config = { dataset: 'shapes', latent: 8 } as RunConfig;
+
+/** A conv-like decoder snapshot: a dense kernel, a rank-4 kernel and biases, with a topology carrying training-only keys. */
+function convSnapshot(): ModelSnapshot {
+  const values = (length: number, scale: number) => Float32Array.from({ length }, (_, i) => Math.sin(i * 1.3) * scale);
+  return {
+    step: 77,
+    topology: {
+      class_name: 'Sequential',
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+      config: {
+        name: 'decoder',
+        layers: [
+          {
+            class_name: 'Dense',
+            config: { units: 12, activation: 'relu', name: 'dense_Dense1', batch_input_shape: [null, 3], kernel_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: null },
+          },
+          { class_name: 'Conv2DTranspose', config: { filters: 1, kernel_size: [3, 3], name: 'conv', bias_constraint: null } },
+        ],
+      },
+    },
+    weights: [
+      { name: 'dense_Dense1/kernel', shape: [3, 12], values: values(36, 0.5) },
+      { name: 'dense_Dense1/bias', shape: [12], values: values(12, 0.2) },
+      { name: 'conv/kernel', shape: [3, 3, 1, 2], values: values(18, 2) },
+      { name: 'conv/bias', shape: [1], values: Float32Array.of(-0.25) },
+    ],
+  };
+}
+
+/** Largest absolute difference between two equally long arrays. */
+function maxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let largest = 0;
+  for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i] - b[i]));
+  return largest;
+}
 
 describe('binary frames', () => {
   it('round-trips a hello frame', () => {
@@ -76,21 +113,63 @@ describe('binary frames', () => {
     expect(decodeFrame(encodeProbes(12, probes))).toEqual({ type: FrameType.Probes, seq: 12, step: 0, body: probes });
   });
 
-  it('round-trips decoder weights within int8 precision', () => {
-    const kernel = Float32Array.from({ length: 3 * 4 }, (_, i) => Math.sin(i) * 0.5);
-    const bias = Float32Array.of(0.1, -0.2, 0, 0.05);
-    const weights = { step: 77, layers: [{ inputs: 3, units: 4, activation: 'sigmoid' as const, kernel, bias }] };
-    const bytes = encodeNetworkWeights(FrameType.DecoderWeights, 13, weights);
-    expect(bytes.length).toBe(HEADER_BYTES + 2 + 13 + 12 + 4);
+  it('round-trips a model snapshot within int8 precision', () => {
+    const snapshot = convSnapshot();
+    const frame = decodeFrame(encodeModelSnapshot(FrameType.DecoderWeights, 13, snapshot));
+    expect(frame).toMatchObject({ type: FrameType.DecoderWeights, seq: 13, step: 77 });
 
-    const frame = decodeFrame(bytes);
-    expect(frame.type).toBe(FrameType.DecoderWeights);
-    const [layer] = (frame.body as typeof weights).layers;
-    expect(layer).toMatchObject({ inputs: 3, units: 4, activation: 'sigmoid' });
-    const maxKernelError = Math.max(...layer.kernel.map((value, i) => Math.abs(value - kernel[i])));
-    expect(maxKernelError).toBeLessThanOrEqual(0.5 / 127 / 2 + 1e-7);
-    const maxBiasError = Math.max(...layer.bias.map((value, i) => Math.abs(value - bias[i])));
-    expect(maxBiasError).toBeLessThanOrEqual(0.2 / 127 / 2 + 1e-7);
+    const decoded = frame.body as ModelSnapshot;
+    expect(decoded.step).toBe(77);
+    expect(decoded.weights.map((weight) => [weight.name, weight.shape])).toEqual(snapshot.weights.map((weight) => [weight.name, weight.shape]));
+    decoded.weights.forEach((weight, i) => {
+      const original = snapshot.weights[i].values;
+      const largest = Math.max(...original.map(Math.abs));
+      // Rounding to the nearest int8 step of largest / 127 errs by at most half a step.
+      expect(maxError(weight.values, original)).toBeLessThanOrEqual(largest / 127 / 2 + 1e-6);
+    });
+  });
+
+  it('sends the topology without training-only keys', () => {
+    const { topology } = decodeFrame(encodeModelSnapshot(FrameType.EncoderWeights, 1, convSnapshot())).body as ModelSnapshot;
+    expect(topology).toEqual({
+      class_name: 'Sequential',
+      config: {
+        name: 'decoder',
+        layers: [
+          { class_name: 'Dense', config: { units: 12, activation: 'relu', name: 'dense_Dense1', batch_input_shape: [null, 3] } },
+          { class_name: 'Conv2DTranspose', config: { filters: 1, kernel_size: [3, 3], name: 'conv' } },
+        ],
+      },
+    });
+  });
+
+  it('sizes a snapshot frame from its parts', () => {
+    const snapshot = convSnapshot();
+    const bytes = encodeModelSnapshot(FrameType.DecoderWeights, 1, snapshot);
+    const topologyBytes = new DataView(bytes.buffer).getUint32(HEADER_BYTES, true);
+    const tensorBytes = snapshot.weights.reduce((sum, weight) => sum + 2 + weight.name.length + 4 * weight.shape.length + 4 + weight.values.length, 0);
+    expect(bytes.length).toBe(HEADER_BYTES + 4 + topologyBytes + 2 + tensorBytes);
+  });
+
+  it('quantises a snapshot as a page receives it', () => {
+    const snapshot = convSnapshot();
+    const frame = decodeFrame(encodeModelSnapshot(FrameType.DecoderWeights, 1, snapshot)).body as ModelSnapshot;
+    expect(quantiseSnapshot(snapshot)).toEqual(frame);
+  });
+
+  it('round-trips an all-zero tensor and a scalar', () => {
+    const snapshot: ModelSnapshot = {
+      step: 1,
+      topology: { class_name: 'Sequential', config: { layers: [] } },
+      weights: [
+        { name: 'zeros', shape: [2, 2], values: new Float32Array(4) },
+        { name: 'scalar', shape: [], values: Float32Array.of(3) },
+      ],
+    };
+    const decoded = quantiseSnapshot(snapshot);
+    expect(Array.from(decoded.weights[0].values)).toEqual([0, 0, 0, 0]);
+    expect(decoded.weights[1].shape).toEqual([]);
+    expect(decoded.weights[1].values[0]).toBeCloseTo(3, 5);
   });
 
   it('round-trips a latent map', () => {
@@ -141,10 +220,28 @@ describe('binary frames', () => {
     expect(() => decodeFrame(bytes.subarray(0, bytes.length - 10))).toThrow(/reconstruction frame of 1 images needs/);
   });
 
-  it('rejects decoder weights cut inside a layer', () => {
-    const layer = { inputs: 2, units: 2, activation: 'relu' as const, kernel: new Float32Array(4), bias: new Float32Array(2) };
-    const bytes = encodeNetworkWeights(FrameType.EncoderWeights, 1, { step: 0, layers: [layer] });
-    expect(() => decodeFrame(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated in layer 1/);
+  it('rejects a snapshot frame cut inside a tensor', () => {
+    const bytes = encodeModelSnapshot(FrameType.EncoderWeights, 1, convSnapshot());
+    expect(() => decodeFrame(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated in tensor 4 of 4/);
+  });
+
+  it('rejects a snapshot frame with bytes after its tensors', () => {
+    const bytes = encodeModelSnapshot(FrameType.EncoderWeights, 1, convSnapshot());
+    const padded = new Uint8Array(bytes.length + 1);
+    padded.set(bytes);
+    expect(() => decodeFrame(padded)).toThrow(/weight frame of 4 tensors needs/);
+  });
+
+  it('rejects a snapshot frame whose topology is not JSON', () => {
+    const bytes = encodeModelSnapshot(FrameType.EncoderWeights, 1, convSnapshot());
+    bytes[HEADER_BYTES + 4] = 0x7b + 1;
+    expect(() => decodeFrame(bytes)).toThrow(/topology does not parse/);
+  });
+
+  it('rejects a tensor whose values do not fill its shape', () => {
+    const snapshot = convSnapshot();
+    snapshot.weights[1] = { name: 'short', shape: [13], values: new Float32Array(12) };
+    expect(() => encodeModelSnapshot(FrameType.DecoderWeights, 1, snapshot)).toThrow(/short of shape \[13\] has 12 values/);
   });
 
   it('rejects an oversized frame body', () => {
