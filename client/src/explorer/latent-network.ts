@@ -1,16 +1,18 @@
-// Encodes and decodes in the page with TensorFlow.js, from the int8 weight
-// snapshots the host broadcasts, so exploring costs the host nothing.
+// Encodes and decodes in the page with TensorFlow.js, from the int8 model
+// snapshots the host broadcasts, so exploring costs the host nothing. Any
+// LayersModel works: dense, convolutional, a VAE or the streamer's own.
 //
 // TensorFlow.js is about a megabyte of script, so it is loaded with a dynamic
 // import only once the explorer has weights to run, after the dashboard's
 // first paint.
 
+import { modelFromSnapshot, topologyKey, writeSnapshotWeights } from '../../../shared/model/layers-model';
+import type { LayersModel, TensorFlow } from '../../../shared/model/layers-model';
+import { shapeSize } from '../../../shared/model/topology';
 import { IMAGE_PIXELS } from '../../../shared/training';
-import type { DenseLayerWeights, NetworkWeights } from '../../../shared/training';
+import type { ModelSnapshot } from '../../../shared/training';
 
-export type TensorFlow = typeof import('@tensorflow/tfjs');
-type Tensor1D = import('@tensorflow/tfjs').Tensor1D;
-type Tensor2D = import('@tensorflow/tfjs').Tensor2D;
+export type { TensorFlow };
 
 /** TensorFlow.js backends the explorer runs on. */
 export type DecodeBackend = 'webgl' | 'cpu';
@@ -48,52 +50,64 @@ async function importTensorFlow(preferred: DecodeBackend): Promise<LoadedTensorF
   return { tf, backend: 'cpu', reason: preferred === 'webgl' ? 'WebGL is unavailable' : 'the CPU backend was requested' };
 }
 
-/** Weight tensors of one dense layer, kept on the backend between calls. */
-interface DenseTensors {
-  inputs: number;
-  units: number;
-  activation: DenseLayerWeights['activation'];
-  kernel: Tensor2D;
-  bias: Tensor1D;
+/** The encoder or the decoder as a LayersModel, built from one snapshot and updated in place by later ones. */
+interface LoadedModel {
+  model: LayersModel;
+  /** Topology of the snapshot the model was built from; see topologyKey. */
+  key: string;
+  step: number;
+  /** Shape of the model's input without the batch dimension, such as [8] or [28, 28, 1]. */
+  inputShape: number[];
 }
 
+type Role = 'encoder' | 'decoder';
+
 /**
- * The encoder and decoder as TensorFlow.js tensors. Weight tensors live until
- * new weights replace them or `dispose` is called. `tf.tidy` releases every
+ * The encoder and decoder as TensorFlow.js LayersModels. A snapshot with a
+ * new topology rebuilds its model and releases the previous one; a snapshot
+ * with the same topology only overwrites the weights. `tf.tidy` releases every
  * intermediate of a forward pass, and the output is released once read, so
  * the tensor count stays flat however many images are decoded.
  */
 export class LatentNetwork {
-  /** Training step of the decoder weights in use; null until `setDecoder`. */
-  decoderStep: number | null;
-  /** Training step of the encoder weights in use; null until `setEncoder`. */
-  encoderStep: number | null;
-
   private readonly tf: TensorFlow;
-  private decoder: DenseTensors[];
-  private encoder: DenseTensors[];
+  private readonly models: Record<Role, LoadedModel | null>;
+  /** Snapshot loads in the order they were requested, so an older snapshot never replaces a newer one. */
+  private loads: Promise<void>;
+  /** Incremented by `dispose`, so a load that was under way then leaves its model unused. */
+  private generation: number;
 
   constructor(tf: TensorFlow) {
     this.tf = tf;
-    this.decoder = [];
-    this.encoder = [];
-    this.decoderStep = null;
-    this.encoderStep = null;
+    this.models = { encoder: null, decoder: null };
+    this.loads = Promise.resolve();
+    this.generation = 0;
   }
 
-  /** Latent vector size the decoder takes; null until `setDecoder`. */
+  /** Training step of the decoder weights in use; null until a decoder snapshot is loaded. */
+  get decoderStep(): number | null {
+    return this.models.decoder?.step ?? null;
+  }
+
+  /** Training step of the encoder weights in use; null until an encoder snapshot is loaded. */
+  get encoderStep(): number | null {
+    return this.models.encoder?.step ?? null;
+  }
+
+  /** Latent vector size the decoder takes; null until a decoder snapshot is loaded. */
   get latentSize(): number | null {
-    return this.decoder[0]?.inputs ?? null;
+    const decoder = this.models.decoder;
+    return decoder ? shapeSize(decoder.inputShape) : null;
   }
 
-  /** True once decoder weights are loaded. */
+  /** True once a decoder snapshot is loaded. */
   get canDecode(): boolean {
-    return this.decoder.length > 0;
+    return this.models.decoder !== null;
   }
 
-  /** True once encoder weights are loaded. */
+  /** True once an encoder snapshot is loaded. */
   get canEncode(): boolean {
-    return this.encoder.length > 0;
+    return this.models.encoder !== null;
   }
 
   /** Number of tensors allocated on the TensorFlow.js engine, this network's and any other's. */
@@ -101,32 +115,28 @@ export class LatentNetwork {
     return this.tf.memory().numTensors;
   }
 
-  /** Replaces the decoder's weight tensors, releasing the previous ones. */
-  setDecoder(weights: NetworkWeights): void {
-    checkChain(weights, 'decoder');
-    disposeLayers(this.decoder);
-    this.decoder = this.uploadLayers(weights);
-    this.decoderStep = weights.step;
+  /** Loads a decoder snapshot; resolves once decodes use it, and rejects with the reason when it cannot run. */
+  setDecoder(snapshot: ModelSnapshot): Promise<void> {
+    return this.queueLoad('decoder', snapshot);
   }
 
-  /** Replaces the encoder's weight tensors, releasing the previous ones. */
-  setEncoder(weights: NetworkWeights): void {
-    checkChain(weights, 'encoder');
-    disposeLayers(this.encoder);
-    this.encoder = this.uploadLayers(weights);
-    this.encoderStep = weights.step;
+  /** Loads an encoder snapshot; resolves once encodes use it, and rejects with the reason when it cannot run. */
+  setEncoder(snapshot: ModelSnapshot): Promise<void> {
+    return this.queueLoad('encoder', snapshot);
   }
 
   /** Decodes one latent vector into 784 pixels in [0, 1], row-major. */
   async decode(vector: ArrayLike<number>): Promise<Float32Array> {
-    if (!this.canDecode) throw new Error('cannot decode before the host has sent decoder weights');
-    return this.forward(this.decoder, vector, 'latent vector');
+    const decoder = this.models.decoder;
+    if (!decoder) throw new Error('cannot decode before the host has sent decoder weights');
+    return this.forward(decoder, vector, 'latent vector');
   }
 
-  /** Encodes one 28×28 image of pixels in [0, 1], row-major, into its latent vector. */
+  /** Encodes one 28×28 image of pixels in [0, 1], row-major, into its latent vector: for a VAE, the mean. */
   async encode(pixels: ArrayLike<number>): Promise<Float32Array> {
-    if (!this.canEncode) throw new Error('cannot encode before the host has sent encoder weights');
-    return this.forward(this.encoder, pixels, 'image');
+    const encoder = this.models.encoder;
+    if (!encoder) throw new Error('cannot encode before the host has sent encoder weights');
+    return this.forward(encoder, pixels, 'image');
   }
 
   /** Encodes then decodes one image; returns its latent vector and the model's output. */
@@ -136,28 +146,50 @@ export class LatentNetwork {
     return { code, output };
   }
 
-  /** Releases every weight tensor; the network decodes nothing after this until new weights are set. */
+  /** Releases both models; the network decodes nothing after this until new snapshots are loaded. */
   dispose(): void {
-    disposeLayers(this.decoder);
-    disposeLayers(this.encoder);
-    this.decoder = [];
-    this.encoder = [];
-    this.decoderStep = null;
-    this.encoderStep = null;
+    this.generation++;
+    for (const role of ['encoder', 'decoder'] as const) {
+      this.models[role]?.model.dispose();
+      this.models[role] = null;
+    }
   }
 
-  private uploadLayers(weights: NetworkWeights): DenseTensors[] {
-    return weights.layers.map((layer) => ({
-      inputs: layer.inputs,
-      units: layer.units,
-      activation: layer.activation,
-      kernel: this.tf.tensor2d(layer.kernel, [layer.inputs, layer.units]),
-      bias: this.tf.tensor1d(layer.bias),
-    }));
+  private queueLoad(role: Role, snapshot: ModelSnapshot): Promise<void> {
+    const generation = this.generation;
+    const load = this.loads.then(() => this.load(role, snapshot, generation));
+    this.loads = load.catch(() => undefined);
+    return load;
   }
 
-  private async forward(layers: readonly DenseTensors[], input: ArrayLike<number>, what: string): Promise<Float32Array> {
-    const expected = layers[0].inputs;
+  private async load(role: Role, snapshot: ModelSnapshot, generation: number): Promise<void> {
+    if (generation !== this.generation) return;
+    const current = this.models[role];
+    const key = topologyKey(snapshot);
+    if (current && current.key === key) {
+      writeSnapshotWeights(this.tf, current.model, snapshot);
+      current.step = snapshot.step;
+      return;
+    }
+
+    const model = await modelFromSnapshot(this.tf, snapshot);
+    let loaded: LoadedModel;
+    try {
+      loaded = { model, key, step: snapshot.step, inputShape: checkImageEnd(role, model) };
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    if (generation !== this.generation) {
+      model.dispose();
+      return;
+    }
+    this.models[role]?.model.dispose();
+    this.models[role] = loaded;
+  }
+
+  private async forward(loaded: LoadedModel, input: ArrayLike<number>, what: string): Promise<Float32Array> {
+    const expected = shapeSize(loaded.inputShape);
     if (input.length !== expected) throw new RangeError(`the ${what} has ${input.length} values; this model takes ${expected}`);
     for (let i = 0; i < input.length; i++) {
       if (!Number.isFinite(input[i])) throw new RangeError(`value ${i + 1} of the ${what} is ${input[i]}, not a finite number`);
@@ -165,13 +197,9 @@ export class LatentNetwork {
 
     const tf = this.tf;
     const output = tf.tidy(() => {
-      let h: Tensor2D = tf.tensor2d(Float32Array.from(input), [1, expected]);
-      for (const layer of layers) {
-        h = tf.add(tf.matMul(h, layer.kernel), layer.bias) as Tensor2D;
-        if (layer.activation === 'relu') h = tf.relu(h);
-        if (layer.activation === 'sigmoid') h = tf.sigmoid(h);
-      }
-      return h;
+      const prediction = loaded.model.predict(tf.tensor(Float32Array.from(input), [1, ...loaded.inputShape]));
+      // A VAE's encoder outputs the mean first, then the log-variance.
+      return Array.isArray(prediction) ? prediction[0] : prediction;
     });
     try {
       // data() rather than dataSync(), because on WebGL a synchronous read stalls the page until the GPU finishes.
@@ -182,22 +210,22 @@ export class LatentNetwork {
   }
 }
 
-/** Checks that each layer's input size is the previous layer's output size and that one end is the 784 pixels. */
-function checkChain(weights: NetworkWeights, role: 'encoder' | 'decoder'): void {
-  const layers = weights.layers;
-  if (layers.length === 0) throw new RangeError(`the ${role} weights have no layers`);
-  for (let i = 1; i < layers.length; i++) {
-    if (layers[i].inputs !== layers[i - 1].units) {
-      throw new RangeError(`${role} layer ${i + 1} takes ${layers[i].inputs} inputs but layer ${i} has ${layers[i - 1].units} units`);
-    }
+/**
+ * Checks that the model has one input of a fixed shape and that its image
+ * end (the encoder's input, the decoder's first output) holds 784 pixels;
+ * returns the input shape without the batch dimension.
+ */
+function checkImageEnd(role: Role, model: LayersModel): number[] {
+  if (model.inputs.length !== 1) throw new RangeError(`the ${role} has ${model.inputs.length} inputs; the explorer needs exactly one`);
+  const inputShape = model.inputs[0].shape.slice(1);
+  if (!inputShape.every((size): size is number => typeof size === 'number' && size > 0)) {
+    throw new RangeError(`the ${role}'s input shape [${model.inputs[0].shape}] has an unknown size`);
   }
-  const pixelEnd = role === 'decoder' ? layers[layers.length - 1].units : layers[0].inputs;
-  if (pixelEnd !== IMAGE_PIXELS) throw new RangeError(`the ${role} has ${pixelEnd} pixels at its image end; expected ${IMAGE_PIXELS}`);
-}
 
-function disposeLayers(layers: readonly DenseTensors[]): void {
-  for (const layer of layers) {
-    layer.kernel.dispose();
-    layer.bias.dispose();
+  const imageShape = role === 'encoder' ? inputShape : model.outputs[0].shape.slice(1);
+  const pixels = imageShape.every((size) => typeof size === 'number') ? shapeSize(imageShape as number[]) : NaN;
+  if (pixels !== IMAGE_PIXELS) {
+    throw new RangeError(`the ${role} has shape [${imageShape}] at its image end; expected ${IMAGE_PIXELS} pixels, such as [784] or [28, 28, 1]`);
   }
+  return inputShape;
 }

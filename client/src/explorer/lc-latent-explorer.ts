@@ -3,8 +3,9 @@ import type { PropertyValues } from 'lit';
 
 import { centreVector, deadDimensions, latentRanges, latentSpread, randomVector } from '../../../shared/latent/ranges';
 import type { LatentModelKind, LatentRange, LatentSpread } from '../../../shared/latent/ranges';
+import { shapeSize, topologyInputShape } from '../../../shared/model/topology';
 import type { ProbeImages } from '../../../shared/protocol/frames';
-import type { LatentMap, NetworkWeights, RunConfig } from '../../../shared/training';
+import type { LatentMap, ModelSnapshot, RunConfig } from '../../../shared/training';
 import { formatCount } from '../components/format';
 import { controlStyles } from './control-styles';
 import { FrameTask } from './frame-task';
@@ -159,10 +160,10 @@ export class LcLatentExplorer extends LitElement {
   declare config: RunConfig | null;
   /** Label names of the dataset, indexed by label, for the map's legend and the probe pickers. */
   declare labelNames: readonly string[];
-  /** Latest decoder weights the host broadcast; null until the first. */
-  declare decoderWeights: NetworkWeights | null;
-  /** Latest encoder weights the host broadcast; null until the first. */
-  declare encoderWeights: NetworkWeights | null;
+  /** Latest decoder snapshot the host broadcast; null until the first. */
+  declare decoderWeights: ModelSnapshot | null;
+  /** Latest encoder snapshot the host broadcast; null until the first. */
+  declare encoderWeights: ModelSnapshot | null;
   /** Latent codes of validation images, once per epoch; null until the first. */
   declare latentMap: LatentMap | null;
   /** Fixed validation images of the run, for drawing and denoising; null until the host sends them. */
@@ -190,9 +191,9 @@ export class LcLatentExplorer extends LitElement {
   /** True for each dimension whose codes are all equal. */
   private dead: boolean[];
   private decodeCount: number;
-  /** Weight snapshots the network holds, so each snapshot is uploaded once. */
-  private uploadedDecoder: NetworkWeights | null;
-  private uploadedEncoder: NetworkWeights | null;
+  /** Snapshots already passed to the network, so each snapshot is loaded once. */
+  private uploadedDecoder: ModelSnapshot | null;
+  private uploadedEncoder: ModelSnapshot | null;
   /** Decodes the current vector; sliders and animations request it many times per frame. */
   private readonly decodeTask: FrameTask;
   /** Encodes `pendingImage`, the newest image from the drawing pad. */
@@ -267,7 +268,8 @@ export class LcLatentExplorer extends LitElement {
 
   /** Latent vector size: the decoder's input size, else the configured latent size. */
   protected get dims(): number {
-    return this.decoderWeights?.layers[0]?.inputs ?? this.config?.latent ?? 0;
+    const inputShape = this.decoderWeights ? topologyInputShape(this.decoderWeights.topology) : null;
+    return inputShape ? shapeSize(inputShape) : (this.config?.latent ?? 0);
   }
 
   protected get modelKind(): LatentModelKind {
@@ -337,26 +339,31 @@ export class LcLatentExplorer extends LitElement {
   }
 
   /**
-   * Uploads weights that the network does not have yet, then decodes the
+   * Loads snapshots that the network does not have yet, then decodes the
    * current vector with them. Snapshots are compared by identity, not by
    * step, because a restarted host starts again at step 0 with new weights.
    */
   protected applyWeights(): void {
     const network = this.network;
     if (network === null) return;
+    if (this.decoderWeights !== null && this.decoderWeights !== this.uploadedDecoder) {
+      this.uploadedDecoder = this.decoderWeights;
+      void this.loadSnapshot(network.setDecoder(this.decoderWeights), 'decoder');
+    }
+    if (this.encoderWeights !== null && this.encoderWeights !== this.uploadedEncoder) {
+      this.uploadedEncoder = this.encoderWeights;
+      void this.loadSnapshot(network.setEncoder(this.encoderWeights), 'encoder');
+    }
+  }
+
+  /** Waits for a snapshot load, then decodes with it or shows why the model cannot run. */
+  protected async loadSnapshot(load: Promise<void>, role: 'encoder' | 'decoder'): Promise<void> {
     try {
-      if (this.decoderWeights !== null && this.decoderWeights !== this.uploadedDecoder) {
-        network.setDecoder(this.decoderWeights);
-        this.uploadedDecoder = this.decoderWeights;
-        this.decodeTask.request();
-      }
-      if (this.encoderWeights !== null && this.encoderWeights !== this.uploadedEncoder) {
-        network.setEncoder(this.encoderWeights);
-        this.uploadedEncoder = this.encoderWeights;
-      }
+      await load;
+      if (role === 'decoder') this.decodeTask.request();
     } catch (error) {
-      console.warn('latentcast: skipped weights the explorer cannot run', error);
-      this.notice = `The host's weights cannot be used: ${(error as Error).message}`;
+      console.warn(`latentcast: skipped ${role} weights the explorer cannot run`, error);
+      this.notice = `The host's ${role} cannot be used: ${(error as Error).message}`;
     }
     this.requestUpdate();
   }

@@ -7,7 +7,7 @@ import type {
   EpochSummary,
   HostStatus,
   LatentMap,
-  NetworkWeights,
+  ModelSnapshot,
   ReconstructionSet,
   RunConfig,
   StepLoss,
@@ -75,10 +75,10 @@ export class LiveStore {
   reconstructions!: ReconstructionSet | null;
   /** Fixed validation images of the run whose reconstructions are shown; null until the host sends them. */
   probes!: ProbeImages | null;
-  /** Latest decoder weights, for decoding latent vectors in the page; null unless the page subscribed to `weights`. */
-  decoderWeights!: NetworkWeights | null;
-  /** Latest encoder weights, for encoding drawings in the page; null unless the page subscribed to `weights`. */
-  encoderWeights!: NetworkWeights | null;
+  /** Latest decoder snapshot, for decoding latent vectors in the page; null unless the page subscribed to `weights`. */
+  decoderWeights!: ModelSnapshot | null;
+  /** Latest encoder snapshot, for encoding drawings in the page; null unless the page subscribed to `weights`. */
+  encoderWeights!: ModelSnapshot | null;
   /** Latest latent codes of validation images; null unless the page subscribed to `latent`. */
   latentMap!: LatentMap | null;
   /** Newest and most-voted gallery items; empty unless the page subscribed to `gallery`. */
