@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { checkSubmission, readSubmissionFields, SubmissionError } from '../../shared/gallery';
 import type { GalleryItem, ModeratedGalleryItem } from '../../shared/gallery';
-import type { NetworkWeights } from '../../shared/training';
+import type { ModelSnapshot } from '../../shared/training';
 import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
 import { GalleryFeed } from './feed';
@@ -52,8 +52,8 @@ export class GalleryError extends Error {
 export interface RunSource {
   /** Latent size of the model. */
   latent: number;
-  /** Latest decoder weights, or null before the first epoch ends. */
-  decoderWeights(): NetworkWeights | null;
+  /** Latest decoder snapshot, or null before the first one. */
+  decoderWeights(): ModelSnapshot | null;
   runId(): string;
 }
 

@@ -1,16 +1,18 @@
 // Decodes gallery submissions in batches. Submissions that arrive within a
-// few milliseconds of each other share one forward pass of the decoder and
-// one database transaction, and their replies and broadcast go out together,
-// so the per-request cost stays small under a flood.
+// few milliseconds of each other share the decoder's forward passes and one
+// database transaction, and their replies and broadcast go out together,
+// so the per-request cost stays small under a flood. One batch is decoded
+// at a time; submissions that arrive meanwhile wait for the next.
 
-import { decodeToPixels } from '../../shared/latent/decode';
 import type { ModeratedGalleryItem, SubmissionFields } from '../../shared/gallery';
-import { quantiseNetwork } from '../../shared/protocol/frames';
+import { quantiseSnapshot } from '../../shared/protocol/frames';
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { NetworkWeights } from '../../shared/training';
+import type { ModelSnapshot } from '../../shared/training';
 import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
+import { mainThreadTensorFlow } from '../tensorflow/main-thread';
 import { encodePng } from './images';
+import { SnapshotDecoder } from './snapshot-decoder';
 import type { GalleryStore, NewItem } from './store';
 
 /** Milliseconds a batch stays open for more submissions after its first one. */
@@ -26,8 +28,8 @@ export class DecoderUnavailableError extends Error {
 
 /** Source of the decoder weights and receiver of stored items. */
 export interface BatcherSource {
-  /** The host's latest decoder weights at float32 precision, or null before the first snapshot. */
-  decoderWeights(): NetworkWeights | null;
+  /** The host's latest decoder snapshot at float32 precision, or null before the first one. */
+  decoderWeights(): ModelSnapshot | null;
   /** Id of the run the weights belong to. */
   runId(): string;
   /** Called with each batch right after it is committed, to broadcast it. */
@@ -48,14 +50,24 @@ export class SubmissionBatcher {
   decodePasses = 0;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private quantised: { source: NetworkWeights; weights: NetworkWeights } | null = null;
+  /** True while a batch is being decoded; the next flush waits for it. */
+  private decoding = false;
+  private closed = false;
+  private quantised: { source: ModelSnapshot; snapshot: ModelSnapshot } | null = null;
+  private readonly decoder: SnapshotDecoder;
 
   constructor(
     private readonly store: GalleryStore,
     private readonly source: BatcherSource,
     private readonly metrics: HostMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const countPass = (vectors: number) => {
+      this.decodePasses++;
+      this.metrics.galleryDecoded(vectors);
+    };
+    this.decoder = new SnapshotDecoder(async () => (await mainThreadTensorFlow(log)).tf, countPass);
+  }
 
   /** Whether decoder weights exist, so that a submission can be decoded. */
   get ready(): boolean {
@@ -68,6 +80,7 @@ export class SubmissionBatcher {
    * decoder weights exist.
    */
   submit(fields: SubmissionFields, viewerId: string): Promise<ModeratedGalleryItem> {
+    if (this.closed) return Promise.reject(shuttingDown());
     if (!this.ready) return Promise.reject(decoderUnavailable());
     return new Promise((resolve, reject) => {
       this.queue.push({ fields, viewerId, resolve, reject });
@@ -76,13 +89,15 @@ export class SubmissionBatcher {
     });
   }
 
-  /** Rejects every queued submission; for shutdown. */
+  /** Rejects every queued submission and any batch still decoding, and releases the decoder; for shutdown. */
   close(): void {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const queued = this.queue;
     this.queue = [];
-    queued.forEach((pending) => pending.reject(new Error('the host is shutting down; submit again when it is back')));
+    queued.forEach((pending) => pending.reject(shuttingDown()));
+    if (!this.decoding) this.decoder.dispose();
   }
 
   private flushSoon(delay: number): void {
@@ -90,29 +105,36 @@ export class SubmissionBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush();
+      void this.flush();
     }, delay);
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
+    if (this.decoding) return;
     const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) this.flushSoon(0);
     if (batch.length === 0) return;
 
+    this.decoding = true;
     try {
-      const items = this.decodeAndStore(batch);
+      const items = await this.decodeAndStore(batch);
       batch.forEach((pending, index) => pending.resolve(items[index]));
     } catch (error) {
-      this.log.error({ err: error, batch: batch.length }, 'gallery batch failed');
+      if (!this.closed) this.log.error({ err: error, batch: batch.length }, 'gallery batch failed');
       batch.forEach((pending) => pending.reject(error as Error));
+    } finally {
+      this.decoding = false;
+      if (this.closed) this.decoder.dispose();
+      else if (this.queue.length > 0) this.flushSoon(0);
     }
   }
 
-  private decodeAndStore(batch: Pending[]): ModeratedGalleryItem[] {
-    const weights = this.currentWeights();
-    if (!weights) throw decoderUnavailable();
+  private async decodeAndStore(batch: Pending[]): Promise<ModeratedGalleryItem[]> {
+    const snapshot = this.currentSnapshot();
+    if (!snapshot) throw decoderUnavailable();
 
-    const pixels = this.decode(weights, batch);
+    const pixels = await this.decode(snapshot, batch);
+    // The store closes right after the batcher at shutdown.
+    if (this.closed) throw shuttingDown();
     const pngs = batch.map((_, index) => encodePng(pixels.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS)));
 
     const runId = this.source.runId();
@@ -122,7 +144,7 @@ export class SubmissionBatcher {
       title: pending.fields.title,
       z: pending.fields.z,
       png: pngs[index],
-      step: weights.step,
+      step: snapshot.step,
       runId,
       createdAt,
     }));
@@ -134,30 +156,31 @@ export class SubmissionBatcher {
     return items;
   }
 
-  private decode(weights: NetworkWeights, batch: Pending[]): Uint8Array {
-    const latentSize = weights.layers[0].inputs;
+  private async decode(snapshot: ModelSnapshot, batch: Pending[]): Promise<Uint8Array> {
+    const latentSize = batch[0].fields.z.length;
     const latents = new Float32Array(batch.length * latentSize);
     batch.forEach((pending, index) => latents.set(pending.fields.z, index * latentSize));
 
-    const pixels = decodeToPixels(weights, latents, batch.length);
-    this.decodePasses++;
-    this.metrics.galleryDecoded(batch.length);
-    return pixels;
+    return this.decoder.decode(snapshot, latents, batch.length);
   }
 
   /**
-   * Returns the latest decoder weights rounded to int8 steps as pages receive
-   * them, so the stored image is the one a page decodes. The rounding runs
-   * once per weight snapshot.
+   * Returns the latest decoder snapshot rounded to int8 steps as pages
+   * receive it, so the stored image is the one a page decodes. The rounding
+   * runs once per snapshot.
    */
-  private currentWeights(): NetworkWeights | null {
+  private currentSnapshot(): ModelSnapshot | null {
     const source = this.source.decoderWeights();
     if (!source) return null;
-    if (this.quantised?.source !== source) this.quantised = { source, weights: quantiseNetwork(source) };
-    return this.quantised.weights;
+    if (this.quantised?.source !== source) this.quantised = { source, snapshot: quantiseSnapshot(source) };
+    return this.quantised.snapshot;
   }
 }
 
 export function decoderUnavailable(): DecoderUnavailableError {
   return new DecoderUnavailableError('the model has no decoder weights yet; they arrive when the first epoch ends, so retry in a few seconds');
+}
+
+function shuttingDown(): Error {
+  return new Error('the host is shutting down; submit again when it is back');
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import { checkSubmission, readSubmissionFields, SubmissionError } from '../../shared/gallery';
-import { decodeLatents, decodeToPixels } from '../../shared/latent/decode';
 import { ClientMessageError, ClientMessageType, decodeClientMessage, encodeClientMessage } from '../../shared/protocol/client-messages';
 import {
   decodeFrame,
@@ -15,7 +14,6 @@ import {
   PROTOCOL_VERSION,
 } from '../../shared/protocol/frames';
 import type { GalleryItem } from '../../shared/gallery';
-import type { NetworkWeights } from '../../shared/training';
 import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from '../../client/src/live/gallery-state';
 
 const item = (id: number, votes = 0): GalleryItem => ({ id, title: `item ${id}`, z: [id, -id], step: 10, runId: 'run', createdAt: 1000 + id, votes });
@@ -113,32 +111,5 @@ describe('page gallery state', () => {
     const state = galleryRemoved(galleryAdded(EMPTY_GALLERY, [item(1), item(2)]), [1]);
     expect(state.newest.map((each) => each.id)).toEqual([2]);
     expect(state.top.map((each) => each.id)).toEqual([2]);
-  });
-});
-
-describe('decoder forward pass', () => {
-  // 2 → 3 (relu) → 2 (sigmoid), small enough to check by hand.
-  const network: NetworkWeights = {
-    step: 1,
-    layers: [
-      { inputs: 2, units: 3, activation: 'relu', kernel: new Float32Array([1, -1, 0.5, 2, 1, -0.5]), bias: new Float32Array([0, 0, -1]) },
-      { inputs: 3, units: 2, activation: 'sigmoid', kernel: new Float32Array([1, 0, 0, 1, 1, 1]), bias: new Float32Array([0, -1]) },
-    ],
-  };
-
-  it('computes relu then sigmoid for a batch', () => {
-    // Row [1, 1]: hidden = relu([3, 0, -1]) = [3, 0, 0]; output = sigmoid([3, -1]).
-    // Row [0, 0]: hidden = relu([0, 0, -1]) = [0, 0, 0]; output = sigmoid([0, -1]).
-    const outputs = decodeLatents(network, new Float32Array([1, 1, 0, 0]), 2);
-    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-    [sigmoid(3), sigmoid(-1), sigmoid(0), sigmoid(-1)].forEach((expected, i) => expect(outputs[i]).toBeCloseTo(expected, 6));
-  });
-
-  it('rejects latents of the wrong size', () => {
-    expect(() => decodeLatents(network, new Float32Array(3), 2)).toThrow(/2 latent vectors of 2 values need 4 numbers, got 3/);
-  });
-
-  it('rejects a decoder that outputs no image', () => {
-    expect(() => decodeToPixels(network, new Float32Array(2), 1)).toThrow(/an image needs 784/);
   });
 });

@@ -5,10 +5,12 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 
-import { decodeToPixels } from '../../shared/latent/decode';
+import * as tf from '@tensorflow/tfjs';
+
+import { LatentNetwork } from '../../client/src/explorer/latent-network';
 import type { GalleryItem, ModeratedGalleryItem } from '../../shared/gallery';
 import { ClientMessageType, encodeClientMessage } from '../../shared/protocol/client-messages';
-import { FrameType, quantiseNetwork } from '../../shared/protocol/frames';
+import { FrameType, quantiseSnapshot } from '../../shared/protocol/frames';
 import type { Frame } from '../../shared/protocol/frames';
 import { IMAGE_PIXELS } from '../../shared/training';
 import { hostCall, latent, ViewerClient } from '../helpers/gallery';
@@ -82,8 +84,11 @@ describe('gallery submissions', () => {
     const z = latent(8, 2);
     const item = await submitted(client, z);
 
-    const weights = quantiseNetwork(host.history.decoderWeights!);
-    const expected = decodeToPixels(weights, new Float32Array(z), 1);
+    // The page's decoder, on the host's main-thread TensorFlow.js, which this test process shares.
+    const network = new LatentNetwork(tf);
+    await network.setDecoder(quantiseSnapshot(host.history.decoderWeights!));
+    const expected = Array.from(await network.decode(z), (value) => Math.round(Math.min(1, Math.max(0, value)) * 255));
+    network.dispose();
     const png = host.gallery.store.png(item.id)!;
     const { data, info } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     expect(info).toMatchObject({ width: 28, height: 28 });

@@ -1,0 +1,50 @@
+// TensorFlow.js on the host's main thread, for decoding gallery submissions
+// and writing model exports. The training worker has its own instance: a
+// worker thread loads its own copy of every module.
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+import type { Logger } from '../log';
+
+/** The main thread's TensorFlow.js and the backend it runs on. */
+export interface MainThreadTensorFlow {
+  tf: typeof tf;
+  backend: 'wasm' | 'cpu';
+  /** Why this backend runs, such as "the WASM backend started". */
+  reason: string;
+}
+
+let loading: Promise<MainThreadTensorFlow> | null = null;
+
+/**
+ * Starts the WASM backend, or the JavaScript CPU backend when WASM fails to
+ * start, and logs which one runs. Later calls return the first call's result.
+ */
+export function mainThreadTensorFlow(log: Logger): Promise<MainThreadTensorFlow> {
+  loading ??= selectBackend(log);
+  return loading;
+}
+
+async function selectBackend(log: Logger): Promise<MainThreadTensorFlow> {
+  const wasmFailure = await activate('wasm');
+  const loaded: MainThreadTensorFlow =
+    wasmFailure === null
+      ? { tf, backend: 'wasm', reason: 'the WASM backend started' }
+      : { tf, backend: 'cpu', reason: `the WASM backend did not start (${wasmFailure})` };
+  if (loaded.backend === 'cpu') await activate('cpu');
+  log.info({ backend: loaded.backend, reason: loaded.reason }, `main-thread TensorFlow.js backend for gallery decoding and exports: ${loaded.backend}`);
+  return loaded;
+}
+
+/** Activates the backend; returns why it failed, or null. */
+async function activate(name: 'wasm' | 'cpu'): Promise<string | null> {
+  try {
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    if (ok && tf.getBackend() === name) return null;
+    return 'setBackend returned false';
+  } catch (error) {
+    return String((error as Error).message ?? error).split('\n')[0];
+  }
+}
