@@ -24,6 +24,8 @@ import { createApp } from './http/app';
 import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
 import type { Logger } from './log';
+import { modelRoutes } from './export/routes';
+import { mainThreadTensorFlow } from './tensorflow/main-thread';
 import { TrainerThread } from './trainer/trainer-thread';
 
 export interface Host {
@@ -62,7 +64,10 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
     hostRoutes: hostRoutes(gallery, hostToken),
   };
 
-  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log));
+  // Started now so that its log line comes at start; gallery decodes and exports wait for it.
+  void mainThreadTensorFlow(log);
+  const models = modelRoutes({ encoder: () => history.encoderWeights, decoder: () => history.decoderWeights }, log);
+  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log, models));
   const snapshot = {
     hello: (seq: number) => history.helloFrame(seq, hub.viewerCount),
     topic: (topic: Topic, seq: number) => (topic === 'gallery' ? gallery.feed.snapshotFrames(seq) : history.topicSnapshot(topic, seq)),

@@ -1,5 +1,5 @@
 // HTTP routes of the host: the built pages, the status API, the gallery, the
-// host's moderation calls and the health check.
+// host's moderation calls, the model exports and the health check.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +25,11 @@ export interface GalleryHttp {
   hostRoutes: Router;
 }
 
-export function createApp(status: () => HostStatus, metrics: HostMetrics, gallery: GalleryHttp, log: Logger): express.Express {
+/**
+ * @param modelRoutes read-only routes under /api/model/ that serve the latest
+ *   model for other origins, so they run before the viewer cookie is issued
+ */
+export function createApp(status: () => HostStatus, metrics: HostMetrics, gallery: GalleryHttp, log: Logger, modelRoutes: Router): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // API responses are no-store or change with every vote, so hashing each body for an ETag is wasted work.
@@ -38,6 +42,8 @@ export function createApp(status: () => HostStatus, metrics: HostMetrics, galler
   app.get('/metrics', async (_request, response) => {
     response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  app.use('/api/model', modelRoutes);
 
   // Every page and API request after this point carries a viewer id.
   app.use(gallery.identity);
