@@ -9,7 +9,7 @@ import { modelFromSnapshot } from '../../shared/model/layers-model';
 import type { LayersModel, TensorFlow } from '../../shared/model/layers-model';
 import type { ModelSnapshot } from '../../shared/training';
 
-/** What can be exported: the encoder (image to latent vector), the decoder (latent vector to image) or both in one model (image to image). */
+/** Part of the autoencoder to export: the encoder (image to latent vector), the decoder (latent vector to image) or both in one model (image to image). */
 export type ExportPart = 'encoder' | 'decoder' | 'autoencoder';
 
 export const EXPORT_PARTS: readonly ExportPart[] = ['encoder', 'decoder', 'autoencoder'];

@@ -9,7 +9,7 @@ import { IMAGE_PIXELS } from '../../shared/training';
 import type { ModelSnapshot } from '../../shared/training';
 
 /**
- * Most vectors in one forward pass. The decoder blocks the main thread while
+ * Maximum vectors in one forward pass. The decoder blocks the main thread while
  * it runs, so a large batch is split and WebSocket traffic goes on between
  * the passes. Each vector's image does not depend on the others in its pass.
  */
@@ -94,7 +94,7 @@ export class SnapshotDecoder {
         throw error;
       }
     } catch (error) {
-      // Only a failed weight update leaves a model here; nothing else holds it.
+      // Only a failed weight update leaves a model here, and no other object references it.
       this.built?.model?.dispose();
       return { source: snapshot, key, model: null, inputShape: null, failure: error as Error };
     }

@@ -11,7 +11,7 @@ import type { Logger } from '../log';
 export interface MainThreadTensorFlow {
   tf: typeof tf;
   backend: 'wasm' | 'cpu';
-  /** Why this backend runs, such as "the WASM backend started". */
+  /** Reason this backend runs, such as "the WASM backend started". */
   reason: string;
 }
 

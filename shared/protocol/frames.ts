@@ -240,20 +240,20 @@ export function encodeReconstructions(seq: number, set: ReconstructionOutputs): 
 }
 
 /**
- * Encodes a ModelSnapshot of the encoder or the decoder. The body is the
- * compact topology (see compactTopology) as a u32 byte length and UTF-8 JSON,
- * then a u16 tensor count and, for each tensor in `getWeights()` order: a u8
- * name length and the UTF-8 name, a u8 rank and a u32 per dimension, a
- * float32 scale (the tensor's largest magnitude / 127) and one int8 per
- * value. Weights take a quarter of their float32 size. `quantiseSnapshot`
- * returns what a page decodes, so the host computes with the same weights.
+ * Encodes a ModelSnapshot of the encoder or the decoder. The body starts with
+ * the compact topology (see compactTopology) as a u32 byte length and UTF-8
+ * JSON, then a u16 tensor count. Each tensor follows in `getWeights()` order:
+ * a u8 name length and the UTF-8 name, a u8 rank and a u32 per dimension, a
+ * float32 scale (the tensor's largest magnitude / 127) and one int8 per value.
+ * Weights take a quarter of their float32 size. `quantiseSnapshot` returns
+ * what a page decodes, so the host computes with the same weights.
  */
 export function encodeModelSnapshot(
   type: FrameType.EncoderWeights | FrameType.DecoderWeights,
   seq: number,
   snapshot: ModelSnapshot,
 ): Uint8Array {
-  if (snapshot.weights.length > 0xffff) throw new FrameError(`a weight frame holds at most 65535 tensors, got ${snapshot.weights.length}`);
+  if (snapshot.weights.length > 0xffff) throw new FrameError(`a weight frame has room for at most 65535 tensors, got ${snapshot.weights.length}`);
   snapshot.weights.forEach(checkTensor);
   const topology = encodedTopology(snapshot.topology);
   const names = snapshot.weights.map((weight) => encodeTensorName(weight));

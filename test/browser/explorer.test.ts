@@ -4,10 +4,14 @@
 
 import { mkdir } from 'node:fs/promises';
 
+import pino from 'pino';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { quantiseNetwork } from '../../shared/protocol/frames';
+import { SnapshotDecoder } from '../../server/gallery/snapshot-decoder';
+import { mainThreadTensorFlow } from '../../server/tensorflow/main-thread';
+import { shapeSize, topologyInputShape } from '../../shared/model/topology';
+import { quantiseSnapshot } from '../../shared/protocol/frames';
 import { launchChromium } from '../helpers/browser';
 import { denseForward, maxAbsDifference } from '../helpers/dense-forward';
 import { startTestHost, waitFor } from '../helpers/host';
@@ -92,7 +96,7 @@ async function waitForFinishedRun(): Promise<void> {
 }
 
 function latentSize(): number {
-  return host.history.decoderWeights!.layers[0].inputs;
+  return shapeSize(topologyInputShape(host.history.decoderWeights!.topology)!);
 }
 
 describe('latent explorer against a real host', () => {
@@ -302,17 +306,22 @@ describe('latent explorer against a real host', () => {
     expect(item?.z).toEqual(await currentVector());
   });
 
-  it('decodes like the reference forward pass', async () => {
+  it('decodes like the reference pass and the gallery', async () => {
     await waitForFinishedRun();
-    // TODO: this compares the page with a reference pass and test/server/gallery.test.ts compares the
-    // server with the same weights. One test that compares page and server directly would be clearer.
-    const weights = quantiseNetwork(host.history.decoderWeights!);
+    const weights = quantiseSnapshot(host.history.decoderWeights!);
     const z = Array.from({ length: latentSize() }, (_, d) => (d % 3) * 0.7 + 0.1);
     await selectVector({ z, label: 'reference' });
 
     const decoded = await decodeOf(z);
     expect(decoded.step).toBe(weights.step);
     expect(maxAbsDifference(decoded.pixels, denseForward(weights, z))).toBeLessThan(TOLERANCE);
+
+    // The gallery's decoder on the host's main thread, which this test process runs, with the same weights.
+    const gallery = new SnapshotDecoder(async () => (await mainThreadTensorFlow(pino({ level: 'silent' }))).tf);
+    const stored = await gallery.decode(weights, Float32Array.from(z), 1);
+    gallery.dispose();
+    // A byte is the pixel rounded to 1/255, so the page's value lies within half a level of it.
+    expect(maxAbsDifference(decoded.pixels.map((value) => value * 255), stored)).toBeLessThan(0.5 + 255 * TOLERANCE);
   });
 
   it('keeps the tensor count flat over 200 decodes', async () => {
@@ -356,7 +365,7 @@ describe('latent explorer against a real host', () => {
     expect(await pad.evaluate((element) => (element as unknown as { inkedPixels: number }).inkedPixels)).toBeGreaterThan(40);
 
     const pixels = await pad.evaluate((element) => Array.from((element as unknown as { pixels: Float32Array }).pixels));
-    const reference = denseForward(quantiseNetwork(host.history.encoderWeights!), pixels);
+    const reference = denseForward(quantiseSnapshot(host.history.encoderWeights!), pixels);
     await waitFor('the vector of the finished drawing', async () => maxAbsDifference(await currentVector(), reference) < TOLERANCE);
     expect(await currentVector()).not.toEqual(before);
   });
@@ -375,8 +384,8 @@ describe('latent explorer against a real host', () => {
     const view = explorer.locator('lc-denoise-view');
     await page.getByTestId('denoise-noise').fill('0.5');
 
-    const encoder = quantiseNetwork(host.history.encoderWeights!);
-    const decoder = quantiseNetwork(host.history.decoderWeights!);
+    const encoder = quantiseSnapshot(host.history.encoderWeights!);
+    const decoder = quantiseSnapshot(host.history.decoderWeights!);
     await waitFor('the output for the noisier image', async () => {
       const state = await view.evaluate((element) => {
         const denoise = element as unknown as { noise: number; noisy: Float32Array | null; output: Float32Array | null };

@@ -7,7 +7,7 @@ import type { ModelSnapshot } from '../../shared/training';
 import { denseForward, maxAbsDifference } from '../helpers/dense-forward';
 import { convDecoder, denseDecoder, denseEncoder, referenceModel, snapshotOf, vaeEncoder } from '../helpers/models';
 
-/** A 784-16-4 encoder and a 4-16-784 decoder, quantised as the host sends them. */
+/** Returns snapshots of a 784-16-4 encoder and a 4-16-784 decoder, quantised as the host sends them. */
 function denseSnapshots(step: number, seed = step): { encoder: ModelSnapshot; decoder: ModelSnapshot } {
   return {
     encoder: quantiseSnapshot(snapshotOf(denseEncoder(tf, 4, seed), step)),

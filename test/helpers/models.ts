@@ -8,7 +8,7 @@ import type { ModelSnapshot } from '../../shared/training';
 
 type TensorFlow = typeof tfjs;
 
-/** A 784-16-`latent` ReLU encoder, as `--model deep` builds with one hidden layer. */
+/** Builds a 784-16-`latent` ReLU encoder, as `--model deep` does with one hidden layer. */
 export function denseEncoder(tf: TensorFlow, latent: number, seed = 1): tfjs.LayersModel {
   return tf.sequential({
     name: 'encoder',
@@ -19,7 +19,7 @@ export function denseEncoder(tf: TensorFlow, latent: number, seed = 1): tfjs.Lay
   });
 }
 
-/** A `latent`-16-784 decoder with a sigmoid output. */
+/** Builds a `latent`-16-784 decoder with a sigmoid output. */
 export function denseDecoder(tf: TensorFlow, latent: number, seed = 3): tfjs.LayersModel {
   return tf.sequential({
     name: 'decoder',
@@ -30,7 +30,7 @@ export function denseDecoder(tf: TensorFlow, latent: number, seed = 3): tfjs.Lay
   });
 }
 
-/** A decoder like a conv autoencoder's: dense to 7×7×4, then two strided transposed convolutions up to 28×28×1. */
+/** Builds a decoder like a conv autoencoder's: dense to 7×7×4, then two strided transposed convolutions up to 28×28×1. */
 export function convDecoder(tf: TensorFlow, latent: number, seed = 5): tfjs.LayersModel {
   const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed + offset });
   return tf.sequential({
@@ -44,7 +44,7 @@ export function convDecoder(tf: TensorFlow, latent: number, seed = 5): tfjs.Laye
   });
 }
 
-/** A VAE-style encoder: a strided convolution over the 28×28×1 image, then two dense heads, the mean first and the log-variance second. */
+/** Builds a VAE-style encoder: a strided convolution over the 28×28×1 image, then two dense heads, the mean first and the log-variance second. */
 export function vaeEncoder(tf: TensorFlow, latent: number, seed = 9): tfjs.LayersModel {
   const image = tf.input({ shape: [28, 28, 1], name: 'vae_image' });
   const features = tf.layers.flatten().apply(

@@ -39,7 +39,7 @@ const status: HostStatus = {
 
 const config = { dataset: 'shapes', latent: 8 } as RunConfig;
 
-/** A conv-like decoder snapshot: a dense kernel, a rank-4 kernel and biases, with a topology carrying training-only keys. */
+/** Returns a conv-like decoder snapshot: a dense kernel, a rank-4 kernel and biases, with a topology that has training-only keys. */
 function convSnapshot(): ModelSnapshot {
   const values = (length: number, scale: number) => Float32Array.from({ length }, (_, i) => Math.sin(i * 1.3) * scale);
   return {
