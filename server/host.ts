@@ -15,6 +15,7 @@ import type { HubOptions } from './broadcast/hub';
 import { RunHistory } from './broadcast/run-history';
 import { TrainingFeed } from './broadcast/training-feed';
 import type { HostOptions } from './cli/options';
+import { modelRoutes } from './export/routes';
 import { Gallery } from './gallery/gallery';
 import { hostRoutes } from './gallery/host-routes';
 import { ViewerIdentity } from './gallery/identity';
@@ -24,7 +25,6 @@ import { createApp } from './http/app';
 import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
 import type { Logger } from './log';
-import { modelRoutes } from './export/routes';
 import { mainThreadTensorFlow } from './tensorflow/main-thread';
 import { TrainerThread } from './trainer/trainer-thread';
 

@@ -103,7 +103,8 @@ describe('model export routes', () => {
   it('answers 503 with JSON before the first snapshot', async () => {
     const target = await startTestHost(SMALL_RUN);
     try {
-      target.trainer.pause();
+      // A paused worker may still send the snapshots of the steps it finishes, so it is stopped.
+      await target.trainer.stop();
       target.history.encoderWeights = null;
       target.history.decoderWeights = null;
       for (const part of ['encoder', 'decoder', 'autoencoder']) {
