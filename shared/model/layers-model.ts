@@ -15,6 +15,9 @@ export class SnapshotError extends Error {
 /**
  * Builds the model that `snapshot.topology` describes and writes the
  * snapshot's weights into it. The caller owns the model and disposes it.
+ * NOTE: a custom layer class loads only where `tf.serialization.registerClass`
+ * registered it, which no page or host code does yet; such a model is rejected
+ * with SnapshotError.
  */
 export async function modelFromSnapshot(tf: TensorFlow, snapshot: ModelSnapshot): Promise<LayersModel> {
   let model: LayersModel;
