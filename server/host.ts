@@ -1,6 +1,6 @@
 // The host: one HTTP server with the pages, the API, the gallery and the
-// WebSocket hub, fed by the training worker. `startHost` is what `npm start` runs and what
-// tests start on loopback.
+// WebSocket hub, fed by the training worker that the RunManager owns.
+// `startHost` is what `npm start` runs and what tests start on loopback.
 
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
@@ -22,18 +22,21 @@ import { ViewerIdentity } from './gallery/identity';
 import { galleryRoutes } from './gallery/routes';
 import { gallerySocketHandler } from './gallery/socket-requests';
 import { createApp } from './http/app';
+import { hostApi } from './http/host-api';
 import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
 import type { Logger } from './log';
+import { runRoutes } from './run/host-routes';
+import { RunManager } from './run/run-manager';
 import { mainThreadTensorFlow } from './tensorflow/main-thread';
-import { TrainerThread } from './trainer/trainer-thread';
 
 export interface Host {
   /** Viewer page address, such as http://127.0.0.1:3000/. */
   url: string;
   port: number;
   history: RunHistory;
-  trainer: TrainerThread;
+  /** Owner of the training worker: pause, resume, live settings, restarts; `runs.current` is the worker. */
+  runs: RunManager;
   /** The shared gallery: its database, decoder batcher and broadcasts. */
   gallery: Gallery;
   /** The token that `/api/host/...` calls need. */
@@ -56,18 +59,20 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
 
   const identity = await ViewerIdentity.load(options.stateDir);
   const hostToken = await HostToken.load(options.stateDir, log);
-  const run = { latent: options.run.latent, decoderWeights: () => history.decoderWeights, runId: () => history.runId };
+  // The latent size follows the current run, which a restart may change.
+  const run = { get latent() { return history.config.latent; }, decoderWeights: () => history.decoderWeights, runId: () => history.runId };
   const gallery = new Gallery({ stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.gallery }, run, metrics, log);
   const galleryHttp = {
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),
-    hostRoutes: hostRoutes(gallery, hostToken),
   };
+  const runs = new RunManager({ history, feed, log, reconstructionEvery: options.reconstructionEvery });
+  const hostRouter = hostApi(hostToken, [runRoutes(runs, history, () => hub.viewerCount, log), hostRoutes(gallery, hostToken)]);
 
   // Started now so that its log line comes at start; gallery decodes and exports wait for it.
   void mainThreadTensorFlow(log);
   const models = modelRoutes({ encoder: () => history.encoderWeights, decoder: () => history.decoderWeights }, log);
-  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log, models));
+  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log, models, hostRouter));
   const snapshot = {
     hello: (seq: number) => history.helloFrame(seq, hub.viewerCount),
     topic: (topic: Topic, seq: number) => (topic === 'gallery' ? gallery.feed.snapshotFrames(seq) : history.topicSnapshot(topic, seq)),
@@ -89,12 +94,8 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   log.info({ url, stateDir: options.stateDir }, 'host listening');
   showModerationLink(log, `${url}host`, hostToken.value, join(options.stateDir, HOST_TOKEN_FILE));
 
-  const trainer = new TrainerThread({ config: options.run, reconstructionEvery: options.reconstructionEvery, resume: null });
-  trainer.on('event', (event) => feed.handle(event));
-  trainer.on('exit', (code) => log.info({ code }, 'training worker exited'));
-
   const close = async () => {
-    await trainer.stop();
+    await runs.stop();
     feed.close();
     await hub.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -104,13 +105,13 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   };
 
   try {
-    await trainer.ready;
+    await runs.start();
   } catch (error) {
     // The feed has logged the worker's error as it arrived.
     await close();
     throw error;
   }
-  return { url, port, history, trainer, gallery, hostToken, close };
+  return { url, port, history, runs, gallery, hostToken, close };
 }
 
 /**

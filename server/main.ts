@@ -99,8 +99,8 @@ function listenForKeys(logger: Logger, running: Host): void {
       process.kill(process.pid, 'SIGINT');
     } else if (key === 'p') {
       const state = running.history.status(0).state;
-      if (state === 'training') running.trainer.pause();
-      else if (state === 'paused' || state === 'diverged') running.trainer.resume();
+      if (state === 'training') running.runs.pause();
+      else if (state === 'paused' || state === 'diverged') running.runs.resume();
       else logger.info(`training is ${state}; p pauses only while training`);
     }
   });

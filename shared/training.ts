@@ -186,6 +186,38 @@ export interface HostStatus {
   viewers: number;
   /** Wall-clock time at which the run started, in milliseconds since the Unix epoch; step times count from it. */
   runStartedAt: number;
-  /** Random id of this run, new at every host start; gallery items keep the id of the run that decoded them. */
+  /** Random id of this run, new at every host start and every restart; gallery items keep the id of the run that decoded them. */
   runId: string;
+  /** Why this run started, such as `host start` or `latent size 8 → 16 (host panel)`. */
+  runReason: string;
+  /** Optimizer learning rate now in use; the host can change it while the run trains. */
+  learningRate: number;
+  /** The most recent earlier runs of this host start, newest first, at most RECENT_RUNS. */
+  earlierRuns: RunSummary[];
+}
+
+/** Earlier runs that HostStatus lists; the host API returns the whole list. */
+export const RECENT_RUNS = 5;
+
+/** One finished or replaced run, as the run history lists it. */
+export interface RunSummary {
+  runId: string;
+  /** Wall-clock start, in milliseconds since the Unix epoch. */
+  startedAt: number;
+  /** Why the run started. */
+  reason: string;
+  /** Dataset name, as viewers see it: `shapes`, `mnist` or a folder's name. */
+  dataset: string;
+  model: ModelKind;
+  latent: number;
+  /** Unit counts from the input layer to the output layer; null when the run ended before its model was built. */
+  layerSizes: number[] | null;
+  /** Steps the run trained. */
+  steps: number;
+  /** Epochs the run completed. */
+  epochs: number;
+  /** Training loss of the run's last step, or null when it trained no step. */
+  finalLoss: number | null;
+  /** Validation loss after the run's last epoch, or null when no epoch ended. */
+  finalValidationLoss: number | null;
 }

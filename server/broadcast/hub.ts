@@ -158,6 +158,20 @@ export class BroadcastHub {
     this.metrics.skipped(topic, skipped);
   }
 
+  /**
+   * Sends one essential frame to every open connection whatever its topics,
+   * as the Hello frame goes to each; metrics count it under `status`.
+   */
+  broadcastToAll(frame: Uint8Array): void {
+    let recipients = 0;
+    for (const viewer of this.viewers) {
+      if (viewer.socket.readyState !== WebSocket.OPEN || !this.withinBufferLimits(viewer)) continue;
+      viewer.socket.send(frame, { binary: true });
+      recipients++;
+    }
+    this.metrics.sent('status', recipients, frame.length);
+  }
+
   /** Closes every viewer connection and stops accepting new ones. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);

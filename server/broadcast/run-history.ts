@@ -1,5 +1,7 @@
 // The host's record of the current run, so that a viewer who joins late
-// receives the whole history, not only what follows.
+// receives the whole history, not only what follows, and a short record of
+// the runs before it. A restart replaces the run in place: the object stays,
+// its run id and per-run data start again.
 
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
@@ -24,19 +26,30 @@ import type {
   LatentMap,
   ModelSnapshot,
   RunConfig,
+  RunSummary,
   StepLoss,
   TrainingState,
 } from '../../shared/training';
+import { RECENT_RUNS } from '../../shared/training';
 import { LossSeries } from './loss-series';
 
 /** Most loss points a joining viewer receives; longer histories are downsampled keeping each bucket's min and max. */
 export const SNAPSHOT_LOSS_POINTS = 4000;
 
+/** Earlier runs the host keeps summaries of; older ones are forgotten. */
+export const KEPT_RUNS = 50;
+
+/** Start reason of the first run of a host. */
+export const FIRST_RUN_REASON = 'host start';
+
 export class RunHistory {
-  /** Random id of this run, created when the host starts. */
-  readonly runId = randomUUID();
-  readonly losses = new LossSeries();
-  readonly epochs: EpochSummary[] = [];
+  private currentRunId = randomUUID();
+  private currentConfig: RunConfig;
+  private reason: string;
+  private lossSeries = new LossSeries();
+  private epochSummaries: EpochSummary[] = [];
+  /** Summaries of the earlier runs, newest first. */
+  private readonly earlier: RunSummary[] = [];
   probes: ProbeImages | null = null;
   reconstructions: ReconstructionOutputs | null = null;
   /** Latest encoder snapshot at float32 precision; null until the first. */
@@ -55,7 +68,86 @@ export class RunHistory {
   /** Encoded snapshot frames per topic and the values they were built from. */
   private readonly snapshotCache = new Map<string, { sources: unknown[]; frames: Uint8Array[] }>();
 
-  constructor(readonly config: RunConfig) {}
+  constructor(config: RunConfig, reason = FIRST_RUN_REASON) {
+    this.currentConfig = config;
+    this.reason = reason;
+  }
+
+  /** Random id of the current run, new at every host start and every restart. */
+  get runId(): string {
+    return this.currentRunId;
+  }
+
+  /** Configuration of the current run, including live changes such as the learning rate. */
+  get config(): RunConfig {
+    return this.currentConfig;
+  }
+
+  get losses(): LossSeries {
+    return this.lossSeries;
+  }
+
+  get epochs(): readonly EpochSummary[] {
+    return this.epochSummaries;
+  }
+
+  /** Summaries of the earlier runs of this host start, newest first, at most KEPT_RUNS. */
+  get earlierRuns(): readonly RunSummary[] {
+    return this.earlier;
+  }
+
+  /**
+   * Ends the current run in the record and starts a new one with `config`:
+   * a new run id, and no losses, images, weights or latent map until the new
+   * run's worker sends them.
+   */
+  startRun(config: RunConfig, reason: string): void {
+    this.earlier.unshift(this.summary());
+    this.earlier.length = Math.min(this.earlier.length, KEPT_RUNS);
+
+    this.currentRunId = randomUUID();
+    this.currentConfig = config;
+    this.reason = reason;
+    this.lossSeries = new LossSeries();
+    this.epochSummaries = [];
+    this.probes = null;
+    this.reconstructions = null;
+    this.encoderWeights = null;
+    this.decoderWeights = null;
+    this.latentMap = null;
+    this.state = 'starting';
+    this.stateReason = 'loading the dataset';
+    this.backend = null;
+    this.dataset = null;
+    this.layerSizes = null;
+    this.runStartedAt = Date.now();
+    this.lossSnapshot = null;
+    this.snapshotCache.clear();
+  }
+
+  /** Records a learning rate that the current run applies from its next step on. */
+  setLearningRate(learningRate: number): void {
+    this.currentConfig = { ...this.currentConfig, learningRate };
+  }
+
+  /** Summary of the current run, as the run history lists it once the run is over. */
+  summary(): RunSummary {
+    const lastEpoch = this.epochSummaries.at(-1);
+    const lastLoss = this.lossSeries.last();
+    return {
+      runId: this.currentRunId,
+      startedAt: this.runStartedAt,
+      reason: this.reason,
+      dataset: this.publicConfig().dataset,
+      model: this.currentConfig.model,
+      latent: this.currentConfig.latent,
+      layerSizes: this.layerSizes,
+      steps: lastLoss?.step ?? 0,
+      epochs: lastEpoch?.epoch ?? 0,
+      finalLoss: lastLoss?.loss ?? null,
+      finalValidationLoss: lastEpoch?.validationLoss ?? null,
+    };
+  }
 
   setReady(backend: BackendInfo, dataset: DatasetInfo, layerSizes: number[], runStartedAt: number): void {
     this.backend = backend;
@@ -70,11 +162,11 @@ export class RunHistory {
   }
 
   addStepLosses(points: readonly StepLoss[]): void {
-    this.losses.append(points);
+    this.lossSeries.append(points);
   }
 
   addEpoch(summary: EpochSummary): void {
-    this.epochs.push(summary);
+    this.epochSummaries.push(summary);
   }
 
   /** The status that `/api/status` returns and the status bar shows. */
@@ -97,6 +189,9 @@ export class RunHistory {
       viewers,
       runStartedAt: this.runStartedAt,
       runId: this.runId,
+      runReason: this.reason,
+      learningRate: this.config.learningRate,
+      earlierRuns: this.earlier.slice(0, RECENT_RUNS),
     };
   }
 

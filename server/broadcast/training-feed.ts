@@ -8,11 +8,12 @@ import {
   encodeLatentMap,
   encodeProbes,
   encodeReconstructions,
+  encodeRunStarted,
   encodeStatus,
   encodeStepLosses,
 } from '../../shared/protocol/frames';
 import type { Topic } from '../../shared/protocol/topics';
-import type { EpochSummary, StepLoss } from '../../shared/training';
+import type { EpochSummary, RunConfig, StepLoss } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
@@ -67,12 +68,31 @@ export class TrainingFeed {
     this.flushers.status.request();
   }
 
+  /**
+   * Switches the record and every page to a new run. Step losses of the old
+   * run that are still pending go out first, then a RunStarted frame to every
+   * connection, so pages clear their charts before the new run's first frame.
+   */
+  startRun(config: RunConfig, reason: string): void {
+    this.flushers.loss.runNow();
+    Object.values(this.flushers).forEach((flusher) => flusher.cancel());
+    this.pendingProbeLabels = null;
+    this.resetStepRate();
+
+    const previous = this.history.runId;
+    this.history.startRun(config, reason);
+    this.log.info({ runId: this.history.runId, previousRunId: previous, reason }, 'new run started');
+
+    const status = this.history.status(this.hub?.viewerCount ?? 0);
+    this.hub?.broadcastToAll(encodeRunStarted(this.nextSeq(), { config: this.history.publicConfig(), status }));
+  }
+
   handle(event: WorkerEvent): void {
     switch (event.type) {
       case 'ready':
         this.history.setReady(event.backend, event.dataset, event.layerSizes, event.runStartedAt);
         this.log.info({ backend: event.backend.name, reason: event.backend.reason }, `TensorFlow.js backend: ${event.backend.name}`);
-        this.log.info({ dataset: event.dataset, layers: event.layerSizes.join('-') }, 'dataset loaded, model built');
+        this.log.info({ runId: this.history.runId, dataset: event.dataset, layers: event.layerSizes.join('-') }, 'dataset loaded, model built');
         this.flushers.status.request();
         break;
       case 'state':

@@ -17,10 +17,6 @@ export function hostRoutes(gallery: Gallery, hostToken: HostToken): Router {
   const router = express.Router();
   router.use(hostToken.middleware());
 
-  router.post('/token/rotate', async (_request, response) => {
-    response.set('Cache-Control', 'no-store').json({ token: await hostToken.rotate() });
-  });
-
   // Every item, hidden ones included, with the viewer id of its submitter.
   router.get('/gallery', (request, response) => {
     const sort = request.query.sort === 'top' ? 'top' : 'new';

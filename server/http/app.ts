@@ -1,5 +1,6 @@
 // HTTP routes of the host: the built pages, the status API, the gallery, the
-// host's moderation calls, the model exports and the health check.
+// host API, the model exports and the health check, all behind the security
+// headers.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import type { HostStatus } from '../../shared/training';
 import type { Logger } from '../log';
 import type { HostMetrics } from './metrics';
+import { securityHeaders } from './security-headers';
 
 /** Folder that `npm run build:client` writes the pages to. */
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
@@ -21,17 +23,25 @@ export interface GalleryHttp {
   identity: RequestHandler;
   /** Routes under /api/gallery. */
   routes: Router;
-  /** Moderation routes under /api/host. */
-  hostRoutes: Router;
 }
 
 /**
  * @param modelRoutes read-only routes under /api/model/ that serve the latest
  *   model for other origins, so they run before the viewer cookie is issued
+ * @param hostApi routes under /api/host, which check the host token
+ *   themselves (see server/http/host-api.ts)
  */
-export function createApp(status: () => HostStatus, metrics: HostMetrics, gallery: GalleryHttp, log: Logger, modelRoutes: Router): express.Express {
+export function createApp(
+  status: () => HostStatus,
+  metrics: HostMetrics,
+  gallery: GalleryHttp,
+  log: Logger,
+  modelRoutes: Router,
+  hostApi: Router,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(CLIENT_DIST));
   // API responses are no-store or change with every vote, so hashing each body for an ETag is wasted work.
   app.set('etag', false);
 
@@ -53,7 +63,7 @@ export function createApp(status: () => HostStatus, metrics: HostMetrics, galler
   });
 
   app.use('/api/gallery', gallery.routes);
-  app.use('/api/host', gallery.hostRoutes);
+  app.use('/api/host', hostApi);
 
   app.use('/api', (request, response) => {
     response.status(404).json({ error: `no API route ${request.method} ${request.originalUrl}` });

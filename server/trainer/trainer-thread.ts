@@ -55,6 +55,11 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
     this.send({ type: 'resume' });
   }
 
+  /** Changes the optimizer's learning rate from the worker's next step on. */
+  setLearningRate(value: number): void {
+    this.send({ type: 'setLearningRate', value });
+  }
+
   /** Asks the worker to release its tensors and exit; terminates it if it takes too long. */
   async stop(): Promise<void> {
     if (this.exited) return;

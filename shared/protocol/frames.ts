@@ -52,6 +52,8 @@ export enum FrameType {
   GalleryRemoved = 14,
   /** JSON: the item stored for this page's own WebSocket submission, sent to that page only. */
   GallerySubmitted = 15,
+  /** JSON: a new run replaced the previous one; the configuration and status of the new run, sent to every connection. */
+  RunStarted = 24,
 }
 
 /** Body of a Hello frame. */
@@ -119,7 +121,8 @@ export type Frame =
   | { type: FrameType.GalleryVotes; seq: number; step: number; body: VoteTally[] }
   | { type: FrameType.GalleryRemoved; seq: number; step: number; body: GalleryRemovedBody }
   | { type: FrameType.GallerySubmitted; seq: number; step: number; body: GalleryItem }
-  | { type: FrameType.Error; seq: number; step: number; body: ErrorBody };
+  | { type: FrameType.Error; seq: number; step: number; body: ErrorBody }
+  | { type: FrameType.RunStarted; seq: number; step: number; body: HelloBody };
 
 /** Raised for bytes that are not a frame of this protocol version. */
 export class FrameError extends Error {
@@ -146,6 +149,10 @@ const encodedTopologies = new WeakMap<ModelTopology, Uint8Array>();
 
 export function encodeHello(seq: number, body: HelloBody): Uint8Array {
   return encodeJson(FrameType.Hello, seq, body.status.step, body);
+}
+
+export function encodeRunStarted(seq: number, body: HelloBody): Uint8Array {
+  return encodeJson(FrameType.RunStarted, seq, body.status.step, body);
 }
 
 export function encodeStatus(seq: number, status: HostStatus): Uint8Array {
@@ -358,6 +365,8 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
       return { type, seq, step, body: decodeJson(bytes) as GalleryItem };
     case FrameType.Error:
       return { type, seq, step, body: decodeJson(bytes) as ErrorBody };
+    case FrameType.RunStarted:
+      return { type, seq, step, body: decodeJson(bytes) as HelloBody };
     default:
       throw new FrameError(`unknown frame type ${type}`);
   }

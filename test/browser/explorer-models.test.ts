@@ -41,7 +41,7 @@ beforeAll(async () => {
   // The snapshots a conv VAE run would send, as if the training worker had sent them.
   encoder = snapshotOf(vaeEncoder(tf, 8), STEP);
   decoder = snapshotOf(convDecoder(tf, 8), STEP);
-  host.trainer.emit('event', { type: 'weights', encoder, decoder });
+  host.runs.current.emit('event', { type: 'weights', encoder, decoder });
 
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });

@@ -41,7 +41,7 @@ beforeAll(async () => {
     ...['--topic-rates', 'weights=4,latent=4'],
   ]);
   // Training waits until the weights test resumes it, so the first tests see fixed weights and later ones see new weights arrive.
-  host.trainer.pause();
+  host.runs.pause();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(host.url);
@@ -132,7 +132,7 @@ describe('latent explorer against a real host', () => {
 
   it('decodes again when new weights arrive', async () => {
     const first = Number(await explorer.getAttribute('data-step'));
-    host.trainer.resume();
+    host.runs.resume();
     await waitFor('a decode with newer weights', async () => Number(await explorer.getAttribute('data-step')) > first);
     expect(await page.getByTestId('explorer-step').textContent()).toContain(`Decoded at step ${await explorer.getAttribute('data-step')}`);
   });

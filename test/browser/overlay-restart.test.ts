@@ -53,7 +53,7 @@ describe('overlay across a host restart', () => {
     const port = Number(new URL(page.url()).port);
     second = await startTestHost([...RUN_FLAGS, '--seed', '2', '--port', String(port)]);
     // Holding the new run still makes its latest step a fixed target, below the first run's.
-    second.trainer.pause();
+    second.runs.pause();
     const host = second;
     await waitFor('the new run to pause', () => host.history.status(0).state === 'paused');
     const newStep = host.history.losses.last()?.step ?? 0;

@@ -77,6 +77,9 @@ export class SyntheticRun {
       viewers: 1,
       runStartedAt: 0,
       runId: this.runId,
+      runReason: 'host start',
+      learningRate: 0.001,
+      earlierRuns: [],
     };
   }
 

@@ -9,6 +9,7 @@ import {
   encodeError,
   encodeProbes,
   encodeReconstructions,
+  encodeRunStarted,
   encodeStatus,
   encodeStepLosses,
   FrameError,
@@ -17,7 +18,7 @@ import {
   quantiseSnapshot,
 } from '../../shared/protocol/frames';
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { HostStatus, ModelSnapshot, RunConfig } from '../../shared/training';
+import type { HostStatus, ModelSnapshot, RunConfig, RunSummary } from '../../shared/training';
 
 const status: HostStatus = {
   state: 'training',
@@ -35,9 +36,26 @@ const status: HostStatus = {
   viewers: 3,
   runStartedAt: 1_700_000_000_000,
   runId: '0b9c6f1e-5d7a-4c1b-9a55-3f1c2e8d7b60',
+  runReason: 'host start',
+  learningRate: 0.001,
+  earlierRuns: [],
 };
 
 const config = { dataset: 'shapes', latent: 8 } as RunConfig;
+
+const summary: RunSummary = {
+  runId: '5e1d0c8a-2f4b-4d7e-8a1c-6b9f0e3d2a71',
+  startedAt: 1_699_999_000_000,
+  reason: 'host start',
+  dataset: 'shapes',
+  model: 'dense',
+  latent: 8,
+  layerSizes: [784, 8, 784],
+  steps: 900,
+  epochs: 3,
+  finalLoss: 0.21,
+  finalValidationLoss: 0.22,
+};
 
 /** Returns a conv-like decoder snapshot: a dense kernel, a rank-4 kernel and biases, with a topology that has training-only keys. */
 function convSnapshot(): ModelSnapshot {
@@ -83,6 +101,12 @@ describe('binary frames', () => {
 
   it('round-trips a status frame', () => {
     expect(decodeFrame(encodeStatus(8, status))).toMatchObject({ type: FrameType.Status, seq: 8, body: status });
+  });
+
+  it('round-trips a RunStarted frame', () => {
+    const newRun: HostStatus = { ...status, runReason: 'latent size 8 → 16 (host panel)', earlierRuns: [summary] };
+    const frame = decodeFrame(encodeRunStarted(9, { config, status: newRun }));
+    expect(frame).toMatchObject({ type: FrameType.RunStarted, seq: 9, step: 1234, body: { config, status: newRun } });
   });
 
   it('round-trips step losses as float32 with the last step in the header', () => {

@@ -324,7 +324,7 @@ describe('gallery before the first weights', () => {
     const target = await startTestHost([...SMALL_RUN, '--epochs', '1000']);
     extraHosts.push(target);
     // A paused worker may still send the snapshots of the steps it finishes, so it is stopped.
-    await target.trainer.stop();
+    await target.runs.current.stop();
     target.history.decoderWeights = null;
 
     const client = await new ViewerClient(target).visit();

@@ -104,7 +104,7 @@ describe('model export routes', () => {
     const target = await startTestHost(SMALL_RUN);
     try {
       // A paused worker may still send the snapshots of the steps it finishes, so it is stopped.
-      await target.trainer.stop();
+      await target.runs.current.stop();
       target.history.encoderWeights = null;
       target.history.decoderWeights = null;
       for (const part of ['encoder', 'decoder', 'autoencoder']) {
