@@ -16,6 +16,7 @@ import { RunHistory } from './broadcast/run-history';
 import { TrainingFeed } from './broadcast/training-feed';
 import type { HostOptions } from './cli/options';
 import { modelRoutes } from './export/routes';
+import { ApprovalSetting } from './gallery/approval';
 import { Gallery } from './gallery/gallery';
 import { hostRoutes } from './gallery/host-routes';
 import { ViewerIdentity } from './gallery/identity';
@@ -61,7 +62,9 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   const hostToken = await HostToken.load(options.stateDir, log);
   // The latent size follows the current run, which a restart may change.
   const run = { get latent() { return history.config.latent; }, decoderWeights: () => history.decoderWeights, runId: () => history.runId };
-  const gallery = new Gallery({ stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.gallery }, run, metrics, log);
+  const approval = await ApprovalSetting.load(options.stateDir, log);
+  const galleryOptions = { stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.gallery, approval };
+  const gallery = new Gallery(galleryOptions, run, metrics, log);
   const galleryHttp = {
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),

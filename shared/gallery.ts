@@ -27,14 +27,18 @@ export interface GalleryItem {
   createdAt: number;
   /** Number of viewers who voted for the item. */
   votes: number;
+  /** Set only on the submitter's own copy of an item that waits for the host's approval before others see it. */
+  awaitingApproval?: boolean;
 }
 
 /** An item as the host's moderation calls return it. */
 export interface ModeratedGalleryItem extends GalleryItem {
   /** Anonymous id of the viewer who submitted the item. */
   viewerId: string;
-  /** Whether moderation hid the item from viewers. */
+  /** Whether moderation hid the item from viewers; a pending item is hidden too. */
   hidden: boolean;
+  /** Whether the item waits for the host's approval, in the approve-before-public mode. */
+  pending: boolean;
 }
 
 /** Order of a gallery page: most votes first, or newest first. */

@@ -9,6 +9,7 @@ import type { GalleryItem, ModeratedGalleryItem } from '../../shared/gallery';
 import type { ModelSnapshot } from '../../shared/training';
 import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
+import type { ApprovalSetting } from './approval';
 import { GalleryFeed } from './feed';
 import { describeLimit, GalleryRateLimiter } from './rate-limits';
 import type { GalleryLimits, LimitedAction, RateLimited } from './rate-limits';
@@ -62,12 +63,15 @@ export interface GalleryOptions {
   limits: GalleryLimits;
   /** Most vote-tally broadcasts per second. */
   talliesPerSecond: number;
+  /** The approve-before-public setting. */
+  approval: ApprovalSetting;
 }
 
 export class Gallery {
   readonly store: GalleryStore;
   readonly feed: GalleryFeed;
   readonly batcher: SubmissionBatcher;
+  readonly approval: ApprovalSetting;
   private readonly limiter: GalleryRateLimiter;
 
   constructor(
@@ -81,9 +85,16 @@ export class Gallery {
     log.info({ path, limits: options.limits }, 'gallery database opened');
     this.feed = new GalleryFeed(this.store, options.talliesPerSecond);
     this.limiter = new GalleryRateLimiter(options.limits);
+    this.approval = options.approval;
     this.batcher = new SubmissionBatcher(
       this.store,
-      { decoderWeights: () => run.decoderWeights(), runId: () => run.runId(), stored: (items) => this.feed.itemsAdded(items) },
+      {
+        decoderWeights: () => run.decoderWeights(),
+        runId: () => run.runId(),
+        approvalRequired: () => this.approval.enabled,
+        // Items that wait for approval reach other viewers only when the host approves them.
+        stored: (items) => this.feed.itemsAdded(items.filter((item) => !item.pending)),
+      },
       metrics,
       log,
     );
@@ -103,7 +114,7 @@ export class Gallery {
 
       const item = await this.batcher.submit(fields, viewerId);
       this.metrics.gallerySubmission('accepted');
-      return publicItem(item);
+      return item.pending ? { ...publicItem(item), awaitingApproval: true } : publicItem(item);
     } catch (error) {
       const rejection = this.rejection(error);
       this.metrics.gallerySubmission(rejection.code);
@@ -121,14 +132,23 @@ export class Gallery {
     return this.changeVote('unvote', itemId, viewerId, ip);
   }
 
-  /** Hides or shows item `id` for viewers and broadcasts the change; returns the item, or null when there is none. */
+  /**
+   * Hides or shows item `id` for viewers and broadcasts the change; showing
+   * an item that waits for approval approves it. Returns the item, or null
+   * when there is none.
+   */
   setHidden(id: number, hidden: boolean): ModeratedGalleryItem | null {
+    const before = this.store.item(id);
+    if (!before) return null;
     const changed = this.store.setHidden(id, hidden);
     const item = this.store.item(id);
     if (!item) return null;
-    if (changed && hidden) this.feed.itemsRemoved([id]);
-    if (changed && !hidden) this.feed.itemsAdded([item]);
-    this.log.info({ itemId: id, hidden, changed }, hidden ? 'gallery item hidden' : 'gallery item shown');
+
+    const wasVisible = !before.hidden;
+    if (wasVisible && item.hidden) this.feed.itemsRemoved([id]);
+    if (!wasVisible && !item.hidden) this.feed.itemsAdded([item]);
+    const event = before.pending ? (hidden ? 'gallery item rejected' : 'gallery item approved') : hidden ? 'gallery item hidden' : 'gallery item shown';
+    this.log.info({ itemId: id, hidden, changed }, event);
     return item;
   }
 

@@ -49,6 +49,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX items_by_viewer ON items (viewer_id);
     `);
   },
+
+  // 3: approval before public. An item awaiting the host's approval is
+  // stored hidden with `pending` set, so the visible orders stay as they are.
+  (db) => {
+    db.exec('ALTER TABLE items ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;');
+  },
 ];
 
 /** Raised for a database written by a newer latentcast, whose schema this host does not know. */

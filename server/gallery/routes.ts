@@ -91,7 +91,7 @@ export function galleryRoutes(gallery: Gallery, hostToken: HostToken, metrics: H
 
     const id = Number(match[1]);
     if (match[2]) {
-      const png = gallery.store.png(id);
+      const png = gallery.store.png(id, false, viewerIdOf(response));
       if (!png) return notFound(response, id);
       // An item's image never changes, but moderation can hide it, so caches keep it only briefly.
       response.type('image/png').set('Cache-Control', 'public, max-age=300').send(await upscalePng(png));

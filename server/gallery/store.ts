@@ -18,6 +18,8 @@ export interface NewItem {
   step: number;
   runId: string;
   createdAt: number;
+  /** Whether the item waits for the host's approval, hidden from viewers until then. */
+  pending: boolean;
 }
 
 /** An item's vote count after a vote or un-vote, and whether this request changed it. */
@@ -50,9 +52,10 @@ interface ItemRow {
   created_at: number;
   votes: number;
   hidden: number;
+  pending: number;
 }
 
-const ITEM_COLUMNS = 'id, viewer_id, title, z, step, run_id, created_at, votes, hidden';
+const ITEM_COLUMNS = 'id, viewer_id, title, z, step, run_id, created_at, votes, hidden, pending';
 
 export class GalleryStore {
   private readonly statements: Record<string, Statement>;
@@ -62,10 +65,10 @@ export class GalleryStore {
   private constructor(private readonly db: SqliteDatabase) {
     this.statements = {
       insert: db.prepare(
-        'INSERT INTO items (viewer_id, title, z, png, step, run_id, created_at) VALUES (@viewerId, @title, @z, @png, @step, @runId, @createdAt)',
+        'INSERT INTO items (viewer_id, title, z, png, step, run_id, created_at, hidden, pending) VALUES (@viewerId, @title, @z, @png, @step, @runId, @createdAt, @pending, @pending)',
       ),
       item: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`),
-      png: db.prepare('SELECT png, hidden FROM items WHERE id = ?'),
+      png: db.prepare('SELECT png, hidden, pending, viewer_id FROM items WHERE id = ?'),
       insertVote: db.prepare('INSERT OR IGNORE INTO votes (item_id, viewer_id, created_at) VALUES (?, ?, ?)'),
       deleteVote: db.prepare('DELETE FROM votes WHERE item_id = ? AND viewer_id = ?'),
       addVotes: db.prepare('UPDATE items SET votes = votes + ? WHERE id = ? RETURNING votes'),
@@ -73,11 +76,12 @@ export class GalleryStore {
       votedIds: db.prepare(
         'SELECT v.item_id AS id FROM votes v JOIN items i ON i.id = v.item_id WHERE v.viewer_id = ? AND i.hidden = 0 ORDER BY v.item_id DESC LIMIT ?',
       ),
-      setHidden: db.prepare('UPDATE items SET hidden = ? WHERE id = ? AND hidden <> ?'),
+      // Any decision of the host on a pending item, hide or show, ends its wait for approval.
+      setHidden: db.prepare('UPDATE items SET hidden = @hidden, pending = 0 WHERE id = @id AND (hidden <> @hidden OR pending = 1)'),
       delete: db.prepare('DELETE FROM items WHERE id = ? RETURNING hidden'),
       ban: db.prepare('INSERT OR IGNORE INTO bans (viewer_id, created_at) VALUES (?, ?)'),
       unban: db.prepare('DELETE FROM bans WHERE viewer_id = ?'),
-      hideByViewer: db.prepare('UPDATE items SET hidden = 1 WHERE viewer_id = ? AND hidden = 0 RETURNING id'),
+      hideByViewer: db.prepare('UPDATE items SET hidden = 1, pending = 0 WHERE viewer_id = ? AND (hidden = 0 OR pending = 1) RETURNING id'),
       newestVisible: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE hidden = 0 AND id < ? ORDER BY id DESC LIMIT ?`),
       topVisible: db.prepare(
         `SELECT ${ITEM_COLUMNS} FROM items WHERE hidden = 0 AND (votes < @votes OR (votes = @votes AND id < @id)) ORDER BY votes DESC, id DESC LIMIT @limit`,
@@ -87,6 +91,7 @@ export class GalleryStore {
         `SELECT ${ITEM_COLUMNS} FROM items WHERE (votes < @votes OR (votes = @votes AND id < @id)) ORDER BY votes DESC, id DESC LIMIT @limit`,
       ),
       exportAll: db.prepare(`SELECT ${ITEM_COLUMNS}, png FROM items ORDER BY id`),
+      pending: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE pending = 1 ORDER BY id LIMIT ?`),
     };
     this.bans = new Set((db.prepare('SELECT viewer_id FROM bans').all() as { viewer_id: string }[]).map((row) => row.viewer_id));
   }
@@ -113,8 +118,19 @@ export class GalleryStore {
   insertMany(items: readonly NewItem[]): ModeratedGalleryItem[] {
     const insertAll = this.db.transaction((batch: readonly NewItem[]) =>
       batch.map((item) => {
-        const { lastInsertRowid } = this.statements.insert.run({ ...item, z: JSON.stringify(item.z) });
-        return { id: Number(lastInsertRowid), title: item.title, z: item.z, step: item.step, runId: item.runId, createdAt: item.createdAt, votes: 0, viewerId: item.viewerId, hidden: false };
+        const { lastInsertRowid } = this.statements.insert.run({ ...item, z: JSON.stringify(item.z), pending: item.pending ? 1 : 0 });
+        return {
+          id: Number(lastInsertRowid),
+          title: item.title,
+          z: item.z,
+          step: item.step,
+          runId: item.runId,
+          createdAt: item.createdAt,
+          votes: 0,
+          viewerId: item.viewerId,
+          hidden: item.pending,
+          pending: item.pending,
+        };
       }),
     );
     return insertAll(items);
@@ -132,10 +148,16 @@ export class GalleryStore {
     return item && !item.hidden ? publicItem(item) : null;
   }
 
-  /** Returns the PNG of item `id`, or null when there is none or it is hidden and `includeHidden` is false. */
-  png(id: number, includeHidden = false): Buffer | null {
-    const row = this.statements.png.get(id) as { png: Buffer; hidden: number } | undefined;
-    if (!row || (row.hidden && !includeHidden)) return null;
+  /**
+   * Returns the PNG of item `id`, or null when there is none or it is hidden
+   * and `includeHidden` is false. A pending item's own submitter,
+   * `viewerId`, may see its image while it waits for approval.
+   */
+  png(id: number, includeHidden = false, viewerId: string | null = null): Buffer | null {
+    const row = this.statements.png.get(id) as { png: Buffer; hidden: number; pending: number; viewer_id: string } | undefined;
+    if (!row) return null;
+    const ownPending = row.pending === 1 && viewerId !== null && row.viewer_id === viewerId;
+    if (row.hidden && !includeHidden && !ownPending) return null;
     return row.png;
   }
 
@@ -187,6 +209,11 @@ export class GalleryStore {
     })();
   }
 
+  /** Returns the items that wait for the host's approval, oldest first, at most `limit`. */
+  pendingItems(limit: number): ModeratedGalleryItem[] {
+    return (this.statements.pending.all(limit) as ItemRow[]).map(toModeratedItem);
+  }
+
   /** Returns whether `viewerId` has a vote on item `itemId`. */
   hasVoted(itemId: number, viewerId: string): boolean {
     return this.statements.hasVote.get(itemId, viewerId) !== undefined;
@@ -197,10 +224,9 @@ export class GalleryStore {
     return (this.statements.votedIds.all(viewerId, limit) as { id: number }[]).map((row) => row.id);
   }
 
-  /** Hides or shows item `id`; returns whether its state changed. */
+  /** Hides or shows item `id`, which also ends a wait for approval; returns whether its state changed. */
   setHidden(id: number, hidden: boolean): boolean {
-    const flag = hidden ? 1 : 0;
-    return this.statements.setHidden.run(flag, id, flag).changes === 1;
+    return this.statements.setHidden.run({ hidden: hidden ? 1 : 0, id }).changes === 1;
   }
 
   /** Deletes item `id` and its votes; returns null when there was none, or whether it was visible. */
@@ -255,7 +281,7 @@ export class GalleryStore {
 
 /** Removes the moderation fields, for viewers. */
 export function publicItem(item: ModeratedGalleryItem): GalleryItem {
-  const { viewerId: _viewerId, hidden: _hidden, ...visible } = item;
+  const { viewerId: _viewerId, hidden: _hidden, pending: _pending, ...visible } = item;
   return visible;
 }
 
@@ -270,6 +296,7 @@ function toModeratedItem(row: ItemRow): ModeratedGalleryItem {
     votes: row.votes,
     viewerId: row.viewer_id,
     hidden: row.hidden === 1,
+    pending: row.pending === 1,
   };
 }
 

@@ -32,6 +32,8 @@ export interface BatcherSource {
   decoderWeights(): ModelSnapshot | null;
   /** Id of the run the weights belong to. */
   runId(): string;
+  /** Whether new items wait for the host's approval. */
+  approvalRequired(): boolean;
   /** Called with each batch right after it is committed, to broadcast it. */
   stored(items: ModeratedGalleryItem[]): void;
 }
@@ -138,6 +140,7 @@ export class SubmissionBatcher {
     const pngs = batch.map((_, index) => encodePng(pixels.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS)));
 
     const runId = this.source.runId();
+    const awaitingApproval = this.source.approvalRequired();
     const createdAt = Date.now();
     const rows: NewItem[] = batch.map((pending, index) => ({
       viewerId: pending.viewerId,
@@ -147,6 +150,7 @@ export class SubmissionBatcher {
       step: snapshot.step,
       runId,
       createdAt,
+      pending: awaitingApproval,
     }));
 
     // The commit happens before any viewer hears of the items, so an

@@ -4,7 +4,7 @@
 // calls; a token in the query string or a cookie is not accepted.
 
 import express from 'express';
-import type { Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 
 import type { HostToken } from './host-auth';
 
@@ -18,5 +18,15 @@ export function hostApi(hostToken: HostToken, parts: Router[]): Router {
   });
 
   for (const part of parts) router.use(part);
+
+  router.use((error: Error & { type?: string }, _request: Request, response: Response, next: NextFunction) => {
+    if (error.type === 'entity.parse.failed') {
+      response.status(400).json({ error: `the body is not valid JSON: ${error.message}` });
+    } else if (error.type === 'entity.too.large') {
+      response.status(413).json({ error: 'the body is too large; host calls take a few short fields' });
+    } else {
+      next(error);
+    }
+  });
   return router;
 }

@@ -3,8 +3,11 @@
 // the inline <style> blocks of the HTML files by hash, images from the host
 // and data:/blob: URLs (decoded latents, gallery PNGs), and the WebSocket to
 // the same host. Nothing needs eval: Lit, uPlot and TensorFlow.js's WebGL and
-// CPU backends run without it, and the pages never load the WASM backend, so
-// 'wasm-unsafe-eval' is left out too.
+// CPU backends run without it. The pages never load TensorFlow.js's WASM
+// backend, but tfjs-core bundles long.js, which compiles a tiny WebAssembly
+// module for 64-bit multiplication when it loads (it falls back to plain
+// JavaScript when that is blocked). Pages other than /host therefore allow
+// 'wasm-unsafe-eval', which permits compiling WebAssembly and no JavaScript eval.
 
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +19,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 const PERMISSIONS_POLICY = [
   'accelerometer=()',
   'autoplay=()',
-  'bluetooth=()',
   'camera=()',
   'display-capture=()',
   'geolocation=()',
@@ -62,19 +64,19 @@ export function securityHeaders(clientDist: string): RequestHandler {
     // pages of this host only, such as a preview of the overlay. OBS loads a browser source as a
     // top-level page, not in a frame, so frame-ancestors does not apply to the overlay there.
     const hostPage = request.path === '/host' || request.path === '/host.html';
-    response.set('Content-Security-Policy', pagePolicy(styles.current(), request.headers.host, hostPage ? "'none'" : "'self'"));
+    response.set('Content-Security-Policy', pagePolicy(styles.current(), request.headers.host, hostPage));
     response.set('X-Frame-Options', hostPage ? 'DENY' : 'SAMEORIGIN');
     next();
   };
 }
 
-function pagePolicy(styleHashes: string[], host: string | undefined, frameAncestors: string): string {
+function pagePolicy(styleHashes: string[], host: string | undefined, hostPage: boolean): string {
   // CSP Level 3 lets 'self' match ws: and wss: on the page's own host, but the explicit sources keep
   // browsers that predate it working.
   const sockets = host && HOST_HEADER.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    hostPage ? "script-src 'self'" : "script-src 'self' 'wasm-unsafe-eval'",
     `style-src 'self'${styleHashes.map((hash) => ` '${hash}'`).join('')}`,
     // Lit templates set a few custom properties, such as a badge colour, through style attributes.
     "style-src-attr 'unsafe-inline'",
@@ -85,7 +87,7 @@ function pagePolicy(styleHashes: string[], host: string | undefined, frameAncest
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
-    `frame-ancestors ${frameAncestors}`,
+    `frame-ancestors ${hostPage ? "'none'" : "'self'"}`,
   ].join('; ');
 }
 

@@ -76,16 +76,10 @@ export function runRoutes(runs: RunManager, history: RunHistory, viewers: () => 
     }
   });
 
-  router.use((error: Error & { type?: string }, _request: Request, response: Response, next: NextFunction) => {
-    if (error instanceof SettingsError) {
-      response.status(400).json({ error: error.message });
-    } else if (error.type === 'entity.parse.failed') {
-      response.status(400).json({ error: `the body is not valid JSON: ${error.message}` });
-    } else if (error.type === 'entity.too.large') {
-      response.status(413).json({ error: `the body is larger than ${MAX_BODY_BYTES} bytes; a settings change is a few short fields` });
-    } else {
-      next(error);
-    }
+  router.use((error: Error, _request: Request, response: Response, next: NextFunction) => {
+    // Malformed and oversized JSON bodies are answered by the host API router.
+    if (error instanceof SettingsError) response.status(400).json({ error: error.message });
+    else next(error);
   });
 
   async function changeState(response: Response, action: 'pause' | 'resume', from: TrainingState[], to: TrainingState): Promise<void> {

@@ -140,7 +140,7 @@ describe('gallery in the viewer page', () => {
 
   it('marks an item of an earlier run', async () => {
     const [stored] = host.gallery.store.insertMany([
-      { viewerId: 'earlier-viewer', title: 'from before', z: latent(8, 10), png: host.gallery.store.png(1)!, step: 3, runId: 'an-earlier-run', createdAt: Date.now() },
+      { viewerId: 'earlier-viewer', title: 'from before', z: latent(8, 10), png: host.gallery.store.png(1)!, step: 3, runId: 'an-earlier-run', createdAt: Date.now(), pending: false },
     ]);
     host.gallery.feed.itemsAdded([stored]);
 

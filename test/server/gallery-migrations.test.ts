@@ -42,7 +42,7 @@ describe('gallery migrations', () => {
     old.close();
 
     const store = GalleryStore.open(path);
-    expect(store.item(1)).toEqual({ id: 1, title: 'old', z: [1, 2], step: 7, runId: 'run-a', createdAt: 1000, votes: 1, viewerId: 'v1', hidden: false });
+    expect(store.item(1)).toEqual({ id: 1, title: 'old', z: [1, 2], step: 7, runId: 'run-a', createdAt: 1000, votes: 1, viewerId: 'v1', hidden: false, pending: false });
     expect(store.hasVoted(1, 'v2')).toBe(true);
     expect(store.ban('v1')).toEqual([1]);
     store.close();
@@ -75,6 +75,6 @@ describe('gallery migrations', () => {
     db.pragma(`user_version = ${MIGRATIONS.length + 3}`);
     db.close();
     expect(() => GalleryStore.open(path)).toThrow(SchemaVersionError);
-    expect(() => GalleryStore.open(path)).toThrow(/schema version 5, but this host knows versions up to 2; run a newer latentcast, or pass another --state-dir/);
+    expect(() => GalleryStore.open(path)).toThrow(/schema version 6, but this host knows versions up to 3; run a newer latentcast, or pass another --state-dir/);
   });
 });

@@ -205,6 +205,7 @@ export class LcGallery extends LitElement {
         ${item.title === null
           ? html`<p class="title untitled">untitled #${item.id}</p>`
           : html`<p class="title" data-testid="gallery-title">${item.title}</p>`}
+        ${item.awaitingApproval ? html`<span class="badge" data-testid="awaiting-approval">awaiting approval</span>` : nothing}
         ${this.runId !== '' && item.runId !== this.runId
           ? html`<span class="badge" title="Decoded by the model of an earlier run, at step ${item.step}">earlier model</span>`
           : nothing}

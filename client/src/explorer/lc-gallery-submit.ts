@@ -128,8 +128,10 @@ export class LcGallerySubmit extends LitElement {
         this.fail(await errorMessage(response));
         return;
       }
+      const item = (await response.json().catch(() => ({}))) as { awaitingApproval?: boolean };
       this.state = 'sent';
       this.message = title === '' ? 'Submitted to the gallery.' : `Submitted “${title}” to the gallery.`;
+      if (item.awaitingApproval) this.message += ' It is awaiting approval: others see it once the host approves it.';
       this.titleText = '';
     } catch (error) {
       this.fail(`The submission failed to reach the host: ${(error as Error).message}`);

@@ -1,199 +1,255 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 
-import type { ModeratedGalleryItem } from '../../../shared/gallery';
+import { LiveConnection, LiveStore, socketUrl } from '../live/connection';
+import { describeLocation, HostApi, readToken } from './host-api';
+import type { RunOverview } from './host-api';
+import type { HostRequest } from './panel-styles';
+import { panelStyles } from './panel-styles';
+import './lc-moderation-queue';
+import './lc-run-controls';
+import './lc-run-history';
+import './lc-run-settings';
+import './lc-share-links';
+import type { LcModerationQueue } from './lc-moderation-queue';
 
-/** Session storage key of the host token, so that a reload keeps working after the token left the address bar. */
-const TOKEN_KEY = 'latentcast-host-token';
+/** Milliseconds between two reloads of the run overview, which shows restarts that polls or a model file started. */
+const OVERVIEW_REFRESH_MS = 5000;
 
 /**
- * The streamer's moderation page at /host: every gallery item, hidden ones
- * included, with its submitter's viewer id, and buttons to hide, show,
- * delete, ban, rotate the token and export. The token comes from the link
- * printed at start (`/host#token=...`) and is removed from the address bar,
- * so it does not show on stream.
+ * The streamer's panel at /host: training state and controls, settings,
+ * the runs so far, the links to share and gallery moderation. The token
+ * comes from the link printed at start (`/host#token=...`) and leaves the
+ * address bar at once, so it does not show on stream. Live state arrives
+ * over the status topic; everything else through the host API.
  */
 export class LcHostApp extends LitElement {
   static override properties = {
-    items: { state: true },
-    nextCursor: { state: true },
+    overview: { state: true },
     message: { state: true },
+    failed: { state: true },
+    busy: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      max-width: 1200px;
-      margin: 0 auto;
-      padding: 1rem;
-    }
+  static override styles = [
+    panelStyles,
+    css`
+      :host {
+        max-width: 1400px;
+        margin: 0 auto;
+        padding: 0.75rem 1rem;
+      }
 
-    table {
-      width: 100%;
-      border-collapse: collapse;
-    }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+        justify-content: space-between;
+      }
 
-    th,
-    td {
-      padding: 0.35rem;
-      border-bottom: 1px solid var(--lc-border, #2c3441);
-      text-align: left;
-      vertical-align: middle;
-    }
+      h1 {
+        margin: 0;
+        font-size: 1.3rem;
+      }
 
-    img {
-      width: 56px;
-      height: 56px;
-      image-rendering: pixelated;
-      background: #000;
-    }
+      .message {
+        min-height: 1.4em;
+        margin: 0.5rem 0;
+      }
 
-    tr[data-hidden='true'] td {
-      opacity: 0.55;
-    }
+      .message[data-failed='true'] {
+        color: var(--lc-danger, #ff6b6b);
+      }
 
-    code {
-      font-size: 0.8rem;
-      overflow-wrap: anywhere;
-    }
+      main {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 0.75rem;
+      }
 
-    button {
-      font: inherit;
-      margin: 0 0.2rem 0.2rem 0;
-    }
+      section {
+        padding: 0.75rem 0.9rem;
+        border: 1px solid var(--lc-border, #2c3441);
+        border-radius: 0.6rem;
+        background: var(--lc-surface, #161b22);
+      }
 
-    .message {
-      min-height: 1.4em;
-    }
-  `;
+      .column {
+        display: grid;
+        gap: 0.75rem;
+        align-content: start;
+      }
 
-  /** Items loaded so far, newest first. */
-  declare protected items: ModeratedGalleryItem[];
-  /** Cursor of the next page, or null when every item is loaded. */
-  declare protected nextCursor: string | null;
-  /** Result of the latest action. */
+      /* Two columns from a laptop's half screen up: the run on the left, sharing and moderation on the right. */
+      @media (min-width: 960px) {
+        main {
+          grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        }
+      }
+    `,
+  ];
+
+  declare protected overview: RunOverview | null;
+  /** Outcome of the latest request, read out by screen readers. */
   declare protected message: string;
+  /** Whether the latest request failed. */
+  declare protected failed: boolean;
+  /** Label of the request in flight, such as a restart that waits for its new run; null when idle. */
+  declare protected busy: string | null;
 
-  private token: string;
+  private api: HostApi | null = null;
+  private readonly store = new LiveStore();
+  private connection: LiveConnection | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private shownRunId = '';
 
   constructor() {
     super();
-    this.items = [];
-    this.nextCursor = null;
+    this.overview = null;
     this.message = '';
-    this.token = '';
+    this.failed = false;
+    this.busy = null;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.token = readToken();
-    if (this.token === '') {
-      this.message = 'No host token: open the link that the host printed in its console at start.';
+    const token = readToken();
+    if (token === '') {
+      this.fail('No host token: open the link that the host printed in its console at start.');
       return;
     }
-    void this.load(null);
+    this.api = new HostApi(token);
+    this.unsubscribe = this.store.subscribe(() => this.onStatus());
+    // Status frames come with state changes and epochs; the loss topic keeps the step and loss moving in between.
+    this.connection = new LiveConnection(this.store, socketUrl(['status', 'loss']));
+    this.connection.start();
+    this.timer = setInterval(() => void this.loadOverview(), OVERVIEW_REFRESH_MS);
+    void this.loadOverview();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.connection?.stop();
+    this.unsubscribe?.();
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
   }
 
   protected override render() {
     return html`
-      <h1>latentcast — host</h1>
-      <p>
-        <button @click=${() => this.load(null)}>Reload</button>
-        <button @click=${this.exportZip}>Export zip</button>
-        <button @click=${this.rotateToken}>Rotate token</button>
+      <header>
+        <h1>latentcast — host</h1>
+        <div class="row">
+          <span class="muted" data-testid="host-connection">${this.store.connection === 'live' ? 'connected' : this.store.connection}</span>
+          <button @click=${this.exportZip} ?disabled=${!this.api}>Export gallery</button>
+          <button class="danger" @click=${this.rotateToken} ?disabled=${!this.api}>Rotate token</button>
+        </div>
+      </header>
+      <p class="message" role="status" aria-live="polite" data-testid="host-message" data-failed=${this.failed ? 'true' : 'false'}>
+        ${this.busy ? `${this.busy}…` : this.message}
       </p>
-      <p class="message" role="status">${this.message}</p>
-      <table>
-        <thead>
-          <tr><th>Image</th><th>Id</th><th>Title</th><th>Votes</th><th>Viewer</th><th>Actions</th></tr>
-        </thead>
-        <tbody>
-          ${this.items.map((item) => this.renderRow(item))}
-        </tbody>
-      </table>
-      ${this.nextCursor === null ? '' : html`<p><button @click=${() => this.load(this.nextCursor)}>Load more</button></p>`}
+      ${this.api ? this.renderMain() : nothing}
     `;
   }
 
-  private renderRow(item: ModeratedGalleryItem) {
+  protected renderMain() {
+    const status = this.store.status;
     return html`
-      <tr data-hidden=${item.hidden ? 'true' : 'false'}>
-        <td>${item.hidden ? 'hidden' : html`<img src="/api/gallery/${item.id}.png" alt="" />`}</td>
-        <td>${item.id}</td>
-        <td>${item.title ?? ''}</td>
-        <td>${item.votes}</td>
-        <td><code>${item.viewerId}</code></td>
-        <td>
-          <button @click=${() => this.call(`/api/host/gallery/${item.id}/${item.hidden ? 'unhide' : 'hide'}`, 'POST')}>${item.hidden ? 'Show' : 'Hide'}</button>
-          <button @click=${() => this.confirmThen(`Delete item ${item.id} and its votes?`, `/api/host/gallery/${item.id}`, 'DELETE')}>Delete</button>
-          <button @click=${() => this.confirmThen(`Ban viewer ${item.viewerId} and hide all their items?`, `/api/host/viewers/${item.viewerId}/ban`, 'POST')}>
-            Ban viewer
-          </button>
-        </td>
-      </tr>
+      <main @host-request=${this.onRequest}>
+        <div class="column">
+          <section aria-label="Training">
+            <lc-run-controls .status=${status} .latestLoss=${this.latestLoss()} .overview=${this.overview}></lc-run-controls>
+          </section>
+          <section aria-label="Settings">
+            <lc-run-settings .config=${this.overview?.config ?? null}></lc-run-settings>
+          </section>
+          <section aria-label="Runs">
+            <lc-run-history .status=${status} .runs=${this.overview?.earlierRuns ?? []}></lc-run-history>
+          </section>
+        </div>
+        <div class="column">
+          <section aria-label="Links">
+            <lc-share-links></lc-share-links>
+          </section>
+          <section aria-label="Gallery moderation">
+            <lc-moderation-queue .api=${this.api}></lc-moderation-queue>
+          </section>
+        </div>
+      </main>
     `;
   }
 
-  private async load(cursor: string | null): Promise<void> {
-    const response = await this.request(`/api/host/gallery?sort=new&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    if (!response) return;
-    const page = (await response.json()) as { items: ModeratedGalleryItem[]; nextCursor: string | null };
-    this.items = cursor === null ? page.items : [...this.items, ...page.items];
-    this.nextCursor = page.nextCursor;
+  /** Returns the step and loss of the newest loss point, or null before the first. */
+  private latestLoss(): { step: number; loss: number } | null {
+    const last = this.store.steps.length - 1;
+    return last < 0 ? null : { step: this.store.steps[last], loss: this.store.losses[last] };
   }
 
-  private async confirmThen(question: string, path: string, method: string): Promise<void> {
-    if (window.confirm(question)) await this.call(path, method);
+  /** Re-renders on every status and reloads the overview when the run or its state changes. */
+  private onStatus(): void {
+    const status = this.store.status;
+    if (status && (status.runId !== this.shownRunId || status.state !== this.overview?.status.state)) {
+      this.shownRunId = status.runId;
+      void this.loadOverview();
+    }
+    this.requestUpdate();
   }
 
-  private async call(path: string, method: string): Promise<void> {
-    const response = await this.request(path, method);
-    if (!response) return;
-    this.message = `${method} ${path}: done.`;
-    await this.load(null);
+  private async loadOverview(): Promise<void> {
+    const result = await this.api?.call<RunOverview>('GET', '/api/host/run');
+    if (result?.ok && result.body) this.overview = result.body;
+    else if (result && !result.ok) this.fail(result.error ?? 'the host did not return the run');
+  }
+
+  private async onRequest(event: CustomEvent<HostRequest>): Promise<void> {
+    const request = event.detail;
+    if (!this.api) return;
+    this.busy = request.label;
+    const result = await this.api.call<Partial<RunOverview> & { result?: string }>(request.method, request.path, request.body);
+    this.busy = null;
+
+    if (result.body && 'status' in result.body && 'config' in result.body) this.overview = result.body as RunOverview;
+    if (result.ok) {
+      this.failed = false;
+      this.message = `${request.label}: ${result.body?.result ?? 'done'}.`;
+    } else {
+      const where = result.location ? ` (at ${describeLocation(result.location)})` : '';
+      this.fail(`${request.label} failed: ${result.error}${where}`);
+    }
+    request.done?.(result.ok);
   }
 
   private async exportZip(): Promise<void> {
-    const response = await this.request('/api/gallery/export');
-    if (!response) return;
+    const url = await this.api?.objectUrl('/api/gallery/export');
+    if (!url) {
+      this.fail('The gallery export failed; see the host log.');
+      return;
+    }
     const link = document.createElement('a');
-    link.href = URL.createObjectURL(await response.blob());
+    link.href = url;
     link.download = 'latentcast-gallery.zip';
     link.click();
-    URL.revokeObjectURL(link.href);
+    URL.revokeObjectURL(url);
   }
 
   private async rotateToken(): Promise<void> {
-    if (!window.confirm('Rotate the host token? Links with the current token stop working.')) return;
-    const response = await this.request('/api/host/token/rotate', 'POST');
-    if (!response) return;
-    this.token = ((await response.json()) as { token: string }).token;
-    sessionStorage.setItem(TOKEN_KEY, this.token);
-    this.message = 'The token was rotated. Bookmark this page again through the new link: /host#token=<the new token>.';
-  }
-
-  /** Sends an authorised request; shows the host's error and returns null when it fails. */
-  private async request(path: string, method = 'GET'): Promise<Response | null> {
-    try {
-      const response = await fetch(path, { method, headers: { authorization: `Bearer ${this.token}` } });
-      if (response.ok) return response;
-      const body = (await response.json().catch(() => null)) as { error?: string } | null;
-      this.message = body?.error ?? `${method} ${path} failed with HTTP ${response.status}`;
-    } catch (error) {
-      this.message = `${method} ${path} failed: ${(error as Error).message}`;
+    if (!this.api || !window.confirm('Rotate the host token? Links with the current token stop working at once.')) return;
+    const result = await this.api.call<{ token: string }>('POST', '/api/host/token/rotate');
+    if (!result.ok || !result.body) {
+      this.fail(`Rotating the token failed: ${result.error}`);
+      return;
     }
-    return null;
+    this.api.remember(result.body.token);
+    this.renderRoot.querySelector<LcModerationQueue>('lc-moderation-queue')?.requestUpdate();
+    this.failed = false;
+    this.message = 'Token rotated. This tab keeps working; other tabs and the old link need /host#token=<the new token> from the token file.';
   }
-}
 
-/** Reads the token from `#token=...`, moves it to session storage and clears it from the address bar. */
-function readToken(): string {
-  const fromHash = new URLSearchParams(window.location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, '', window.location.pathname);
-    return fromHash;
+  private fail(message: string): void {
+    this.failed = true;
+    this.message = message;
   }
-  return sessionStorage.getItem(TOKEN_KEY) ?? '';
 }
 
 customElements.define('lc-host-app', LcHostApp);

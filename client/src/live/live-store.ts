@@ -85,6 +85,8 @@ export class LiveStore {
   gallery!: GalleryState;
   /** State of the socket to the host. */
   connection: ConnectionState;
+  /** The run that replaced an earlier one while this page was open, and why; null until a run changes. */
+  newRun: { runId: string; reason: string } | null;
 
   private stepBuffer!: GrowableArray;
   private lossBuffer!: GrowableArray;
@@ -95,6 +97,7 @@ export class LiveStore {
     this.config = null;
     this.status = null;
     this.connection = 'connecting';
+    this.newRun = null;
     this.listeners = new Set();
     this.resetHistory();
   }
@@ -111,15 +114,27 @@ export class LiveStore {
     this.notify();
   }
 
-  /** Applies one decoded frame. A Hello frame starts the history again. */
+  /**
+   * Applies one decoded frame. A Hello frame starts the history again; a new
+   * run id, announced by a RunStarted frame or seen in a status, clears the
+   * run's charts and images but keeps the gallery, which outlives runs.
+   */
   applyFrame(frame: Frame): void {
     switch (frame.type) {
       case FrameType.Hello:
+        this.noteRunChange(frame.body.status);
         this.resetHistory();
         this.config = frame.body.config;
         this.status = frame.body.status;
         break;
+      case FrameType.RunStarted:
+        this.noteRunChange(frame.body.status);
+        this.resetRun();
+        this.config = frame.body.config;
+        this.status = frame.body.status;
+        break;
       case FrameType.Status:
+        if (this.noteRunChange(frame.body)) this.resetRun();
         this.status = frame.body;
         break;
       case FrameType.StepLosses:
@@ -176,7 +191,19 @@ export class LiveStore {
     this.reconstructions = { epoch: outputs.epoch, step: outputs.step, count: outputs.count, inputs: this.probes.images, outputs: outputs.outputs };
   }
 
+  /** Records a run that differs from the one this page showed; returns whether it differs. */
+  private noteRunChange(status: HostStatus): boolean {
+    if (this.status === null || this.status.runId === status.runId) return false;
+    this.newRun = { runId: status.runId, reason: status.runReason };
+    return true;
+  }
+
   private resetHistory(): void {
+    this.resetRun();
+    this.gallery = EMPTY_GALLERY;
+  }
+
+  private resetRun(): void {
     this.stepBuffer = new GrowableArray();
     this.lossBuffer = new GrowableArray();
     this.steps = this.stepBuffer.view();
@@ -187,7 +214,6 @@ export class LiveStore {
     this.decoderWeights = null;
     this.encoderWeights = null;
     this.latentMap = null;
-    this.gallery = EMPTY_GALLERY;
     this.droppedPoints = 0;
   }
 

@@ -7,6 +7,7 @@ import '../components/lc-loss-chart';
 import '../components/lc-recon-grid';
 import '../components/lc-status-bar';
 import '../explorer/lc-latent-explorer';
+import '../runs/lc-new-run-notice';
 
 /** Topics the dashboard shows; `weights` and `latent` feed the latent explorer, which decodes in the browser. */
 const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery'];
@@ -138,6 +139,7 @@ export class LcViewerApp extends LitElement {
     const store = this.store;
     return html`
       ${this.renderHeader()}
+      <lc-new-run-notice .newRun=${store.newRun}></lc-new-run-notice>
       <section class="panel" aria-label="Training status">
         <lc-status-bar .status=${store.status} .connection=${store.connection} .latestLoss=${latestLoss(store)}></lc-status-bar>
       </section>
