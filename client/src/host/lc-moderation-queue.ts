@@ -187,9 +187,11 @@ export class LcModerationQueue extends LitElement {
       ${item.pending
         ? html`<button data-testid="approve" aria-label="Approve ${name}" @click=${() => this.send('Approve', 'POST', `${base}/approve`)}>Approve</button>`
         : nothing}
-      <button aria-label="${item.hidden ? 'Show' : 'Hide'} ${name}" @click=${() => this.send(item.hidden ? 'Show' : 'Hide', 'POST', `${base}/${item.hidden ? 'unhide' : 'hide'}`)}>
-        ${item.hidden ? 'Show' : 'Hide'}
-      </button>
+      ${item.pending
+        ? html`<button aria-label="Reject ${name}" @click=${() => this.send('Reject', 'POST', `${base}/hide`)}>Reject</button>`
+        : html`<button aria-label="${item.hidden ? 'Show' : 'Hide'} ${name}" @click=${() => this.send(item.hidden ? 'Show' : 'Hide', 'POST', `${base}/${item.hidden ? 'unhide' : 'hide'}`)}>
+            ${item.hidden ? 'Show' : 'Hide'}
+          </button>`}
       <button class="danger" aria-label="Delete ${name}" @click=${() => this.confirmThen(`Delete “${name}” and its votes?`, 'Delete', 'DELETE', base)}>Delete</button>
       <button
         class="danger"

@@ -24,21 +24,26 @@ export class LcRunSettings extends LitElement {
   static override styles = [
     panelStyles,
     css`
+      /* Two label and field pairs per row keep the form short enough to leave the run list in view. */
       form {
         display: grid;
-        grid-template-columns: max-content minmax(0, 1fr);
+        grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr);
         gap: 0.45rem 0.75rem;
         align-items: center;
       }
 
+      .wide {
+        grid-column: 2 / -1;
+      }
+
       .hint {
-        grid-column: 2;
-        margin: -0.25rem 0 0;
+        grid-column: 1 / -1;
+        margin: 0;
         font-size: 0.8rem;
       }
 
       .actions {
-        grid-column: 2;
+        grid-column: 1 / -1;
       }
 
       input,
@@ -65,9 +70,18 @@ export class LcRunSettings extends LitElement {
       <h2 id="settings-heading">Settings</h2>
       <form aria-labelledby="settings-heading" @submit=${this.apply}>
         <label for="dataset">Dataset</label>
-        <input id="dataset" name="dataset" list="datasets" autocomplete="off" spellcheck="false" .value=${this.value('dataset')} @input=${this.edit} />
+        <input
+          id="dataset"
+          class="wide"
+          name="dataset"
+          list="datasets"
+          autocomplete="off"
+          spellcheck="false"
+          aria-describedby="dataset-hint"
+          .value=${this.value('dataset')}
+          @input=${this.edit}
+        />
         <datalist id="datasets"><option value="shapes"></option><option value="mnist"></option></datalist>
-        <p class="hint muted">shapes, mnist or the path of an image folder on the host</p>
 
         <label for="model">Model</label>
         <select id="model" name="model" @change=${this.edit}>
@@ -78,12 +92,26 @@ export class LcRunSettings extends LitElement {
         <input id="latent" name="latent" type="number" min="1" max="1024" step="1" required .value=${this.value('latent')} @input=${this.edit} />
 
         <label for="learningRate">Learning rate</label>
-        <input id="learningRate" name="learningRate" type="number" min="0" max="10" step="any" required .value=${this.value('learningRate')} @input=${this.edit} />
-        <p class="hint muted">applies live from the next step; the others start a new run</p>
+        <input
+          id="learningRate"
+          name="learningRate"
+          type="number"
+          min="0"
+          max="10"
+          step="any"
+          required
+          aria-describedby="rate-hint"
+          .value=${this.value('learningRate')}
+          @input=${this.edit}
+        />
 
         <label for="epochs">Epochs</label>
         <input id="epochs" name="epochs" type="number" min="1" max="1000000" step="1" required .value=${this.value('epochs')} @input=${this.edit} />
 
+        <p class="hint muted">
+          <span id="dataset-hint">Dataset: shapes, mnist or the path of an image folder on the host.</span>
+          <span id="rate-hint">The learning rate applies live; the other fields start a new run.</span>
+        </p>
         <div class="actions row">
           <button type="submit" data-testid="host-apply" ?disabled=${this.config === null}>Apply</button>
           <button type="button" @click=${() => (this.draft = {})}>Discard edits</button>
