@@ -1,7 +1,7 @@
 // The host API under /api/host: one router that checks the host token before
 // any route of the parts mounted in it (training control, moderation). No
-// viewer or overlay page holds the token, so none of them can reach these
-// calls; a token in the query string or a cookie is not accepted.
+// viewer or overlay page has the token, so none of them can reach these
+// calls. A token in the query string or a cookie is not accepted.
 
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';

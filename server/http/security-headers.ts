@@ -125,7 +125,7 @@ class InlineStyleHashes {
     try {
       files = readdirSync(this.folder).filter((name) => name.endsWith('.html'));
     } catch {
-      // No build yet: the host answers pages with a 503 that needs no styles.
+      // No build yet: the host responds to pages with a 503 that needs no styles.
     }
     for (const file of files) {
       const html = readFileSync(join(this.folder, file), 'utf8');

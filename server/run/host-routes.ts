@@ -1,6 +1,6 @@
 // Training control for the host panel under /api/host/run: the run's state
 // and history, pause, resume, start, reset and settings. The host API router
-// checks the host token before any of these run. A restart answers once the
+// checks the host token before any of these run. A restart responds once the
 // new run trains, or with the reason it failed while the old run goes on.
 
 import express from 'express';
@@ -17,7 +17,7 @@ import { describeChanges, planChange, readSettingsChange, SettingsError } from '
 /** Largest JSON body of a settings change. */
 const MAX_BODY_BYTES = 8 * 1024;
 
-/** Milliseconds a pause or resume waits for the worker to confirm the new state before answering 202. */
+/** Milliseconds a pause or resume waits for the worker to confirm the new state before responding with 202. */
 const STATE_WAIT_MS = 5000;
 
 /** Suffix of the start reasons that the host panel causes, so viewers can tell them from polls and file reloads. */
@@ -77,7 +77,7 @@ export function runRoutes(runs: RunManager, history: RunHistory, viewers: () => 
   });
 
   router.use((error: Error, _request: Request, response: Response, next: NextFunction) => {
-    // Malformed and oversized JSON bodies are answered by the host API router.
+    // The host API router handles malformed and oversized JSON bodies.
     if (error instanceof SettingsError) response.status(400).json({ error: error.message });
     else next(error);
   });

@@ -1,6 +1,6 @@
-// The body of a settings change from the host panel: read strictly, so an
-// unknown field or a value out of range is rejected with a message that
-// names the field, the value and the accepted range, before any run starts.
+// The body of a settings change from the host panel, read strictly. An
+// unknown field or a value out of range is rejected before any run starts,
+// with a message that names the field, the value and the accepted range.
 
 import { basename, resolve } from 'node:path';
 
@@ -12,7 +12,7 @@ export const PANEL_MODELS: readonly ModelKind[] = ['dense', 'deep', 'conv', 'vae
 /** Largest learning rate the panel accepts; adadelta's usual 1 fits well below it. */
 export const MAX_LEARNING_RATE = 10;
 
-/** Longest dataset path accepted, in characters. */
+/** Maximum length of a dataset path, in characters. */
 const MAX_DATASET_LENGTH = 4096;
 
 /** Settings the host panel may change; each field is optional. */
@@ -68,7 +68,7 @@ export function readSettingsChange(body: unknown): SettingsChange {
   return change as SettingsChange;
 }
 
-/** What a settings change does to the run: the fields that need a new run, and a learning rate that applies live. */
+/** The effect of a settings change: the fields that need a new run, and a learning rate that applies live. */
 export interface SettingsPlan {
   restart: Partial<RunConfig>;
   learningRate: number | null;

@@ -33,7 +33,7 @@ export interface ApiResult<T> {
   body: T | null;
   /** The host's `error` field, or a description of the failure; null on success. */
   error: string | null;
-  /** Where in the streamer's model file a rejected restart failed, when known. */
+  /** Location in the streamer's model file at which a rejected restart failed, when known. */
   location: SourceLocation | null;
 }
 

@@ -94,12 +94,12 @@ export const panelStyles = css`
   }
 `;
 
-/** A request a component asks the panel to send; the panel reports the outcome in its status line. */
+/** A request that a component hands to the panel, which sends it and reports the outcome in its status line. */
 export interface HostRequest {
   method: string;
   path: string;
   body?: unknown;
-  /** What the request does, such as "Pause", for the status line. */
+  /** Short name of the request, such as "Pause", for the status line. */
   label: string;
   /** Called with whether the host accepted the request. */
   done?: (ok: boolean) => void;

@@ -5,7 +5,7 @@ import type { PropertyValues } from 'lit';
 const SHOW_MS = 90_000;
 
 /**
- * A banner that says a new run replaced the one the page showed, and why,
+ * A banner that states that a new run replaced the one the page showed, and why,
  * such as "New run: latent size 8 → 16 (host panel)". The charts have
  * restarted by then, so the banner explains the empty loss chart. It hides
  * itself after SHOW_MS or when dismissed, and shows again for the next run.
