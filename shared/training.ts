@@ -188,7 +188,7 @@ export interface HostStatus {
   runStartedAt: number;
   /** Random id of this run, new at every host start and every restart; gallery items keep the id of the run that decoded them. */
   runId: string;
-  /** Why this run started, such as `host start` or `latent size 8 → 16 (host panel)`. */
+  /** Start reason of this run, such as `host start` or `latent size 8 → 16 (host panel)`. */
   runReason: string;
   /** Optimizer learning rate now in use; the host can change it while the run trains. */
   learningRate: number;
@@ -204,7 +204,7 @@ export interface RunSummary {
   runId: string;
   /** Wall-clock start, in milliseconds since the Unix epoch. */
   startedAt: number;
-  /** Why the run started. */
+  /** Start reason of the run. */
   reason: string;
   /** Dataset name, as viewers see it: `shapes`, `mnist` or a folder's name. */
   dataset: string;

@@ -147,7 +147,8 @@ export class Gallery {
     const wasVisible = !before.hidden;
     if (wasVisible && item.hidden) this.feed.itemsRemoved([id]);
     if (!wasVisible && !item.hidden) this.feed.itemsAdded([item]);
-    const event = before.pending ? (hidden ? 'gallery item rejected' : 'gallery item approved') : hidden ? 'gallery item hidden' : 'gallery item shown';
+    let event = hidden ? 'gallery item hidden' : 'gallery item shown';
+    if (before.pending) event = hidden ? 'gallery item rejected' : 'gallery item approved';
     this.log.info({ itemId: id, hidden, changed }, event);
     return item;
   }

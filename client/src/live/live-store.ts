@@ -115,9 +115,9 @@ export class LiveStore {
   }
 
   /**
-   * Applies one decoded frame. A Hello frame starts the history again; a new
+   * Applies one decoded frame. A Hello frame starts the history again. A new
    * run id, announced by a RunStarted frame or seen in a status, clears the
-   * run's charts and images but keeps the gallery, which outlives runs.
+   * run's charts and images, but the gallery stays because it outlives runs.
    */
   applyFrame(frame: Frame): void {
     switch (frame.type) {
