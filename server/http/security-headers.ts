@@ -63,7 +63,9 @@ export function securityHeaders(clientDist: string): RequestHandler {
     // The moderation page carries the host token, so no page may frame it. Other pages may be framed by
     // pages of this host only, such as a preview of the overlay. OBS loads a browser source as a
     // top-level page, not in a frame, so frame-ancestors does not apply to the overlay there.
-    const hostPage = request.path === '/host' || request.path === '/host.html';
+    // Express matches routes without case and with a trailing slash, so /HOST/ serves the panel too.
+    const path = request.path.toLowerCase().replace(/\/+$/, '');
+    const hostPage = path === '/host' || path === '/host.html';
     response.set('Content-Security-Policy', pagePolicy(styles.current(), request.headers.host, hostPage));
     response.set('X-Frame-Options', hostPage ? 'DENY' : 'SAMEORIGIN');
     next();

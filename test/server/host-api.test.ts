@@ -202,9 +202,10 @@ describe('security headers', () => {
     expect(response.headers.get('permissions-policy')).toContain('camera=()');
   });
 
-  it('forbids framing the host panel', async () => {
-    const response = await fetch(new URL('/host', host.url));
+  it.each(['/host', '/HOST/', '/host.html'])('forbids framing the host panel at %s', async (path) => {
+    const response = await fetch(new URL(path, host.url));
     const policy = response.headers.get('content-security-policy') ?? '';
+    expect(response.status).toBe(200);
     expect(policy).toContain("frame-ancestors 'none'");
     expect(policy).toContain("script-src 'self';");
     expect(response.headers.get('x-frame-options')).toBe('DENY');
