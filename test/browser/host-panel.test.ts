@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchChromium } from '../helpers/browser';
+import { latent, ViewerClient } from '../helpers/gallery';
 import { startTestHost, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
 
@@ -129,7 +130,8 @@ describe('content security policy', () => {
     await waitFor('decoder weights', () => host.history.decoderWeights !== null);
     const page = await openPage('/');
     const explorer = page.getByTestId('explorer');
-    await waitFor('a decode in the page', async () => Number(await explorer.getAttribute('data-decodes')) > 0);
+    // TensorFlow.js loads lazily and decodes after the first weights, which takes long on a busy machine.
+    await waitFor('a decode in the page', async () => Number(await explorer.getAttribute('data-decodes')) > 0, 120_000);
 
     const submit = page.getByTestId('explorer-submit');
     await waitFor('the submit button', () => submit.isEnabled());
@@ -142,8 +144,12 @@ describe('content security policy', () => {
   });
 
   it('lets the host panel run', async () => {
+    await waitFor('decoder weights', () => host.history.decoderWeights !== null);
+    const submitter = await new ViewerClient(host).visit();
+    expect((await submitter.submit(latent(host.history.config.latent), 'for the queue')).status).toBe(201);
+
     const panel = await openPanel();
-    await panel.locator('lc-moderation-queue [data-testid="moderation-row"]').first().waitFor();
+    await panel.locator('lc-moderation-queue [data-testid="moderation-row"]').first().waitFor({ timeout: 120_000 });
 
     expect(problems.get(panel)).toEqual([]);
   });
