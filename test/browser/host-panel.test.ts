@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchChromium } from '../helpers/browser';
 import { latent, ViewerClient } from '../helpers/gallery';
+import { overlayState } from '../helpers/overlay';
 import { startTestHost, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
 
@@ -139,6 +140,29 @@ describe('content security policy', () => {
     await submit.click();
     await waitFor('the confirmation', async () => /Submitted/.test((await page.getByTestId('explorer-submit-message').textContent()) ?? ''));
     await page.locator('[data-testid="gallery-card"] img').first().waitFor();
+
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('lets the overlay run', async () => {
+    const page = await openPage('/overlay');
+    await waitFor('the overlay to show a step', async () => {
+      const state = await overlayState(page);
+      return state.connection === 'live' && state.step > 0;
+    });
+
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('lets the overlay builder frame its preview', async () => {
+    const page = await openPage('/overlay/builder');
+    // The preview is the real overlay in a frame of the builder, which frame-ancestors 'self' allows.
+    await waitFor('the preview to show a step', async () => {
+      const preview = page.frames().find((frame) => frame !== page.mainFrame() && new URL(frame.url()).pathname === '/overlay');
+      if (!preview) return false;
+      const step = await preview.locator('lc-overlay-app').getAttribute('data-step').catch(() => null);
+      return Number(step) > 0;
+    });
 
     expect(problems.get(page)).toEqual([]);
   });
