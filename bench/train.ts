@@ -3,18 +3,24 @@
 // and deep models on MNIST it then trains the identical model in PyTorch,
 // when python3 can import torch, and prints the ratio of the two.
 //
-//   npm run bench:train -- [--dataset mnist] [--model dense] [--latent 32] [--batch-size 256] [--epochs 2] [--backend auto]
+//   npm run bench:train -- [--dataset mnist] [--model dense|deep|conv|vae] [--latent 32] [--batch-size 256] [--epochs 2]
+//                          [--backend auto] [--denoise 0] [--limit N]
+//
+// Like the host, it runs the preflight first and moves training to the CPU
+// backend when `auto` picked a backend that cannot train the model.
 
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
 
+import { IMAGE_PIXELS } from '../shared/training';
 import type { BackendChoice, EpochSummary, ModelKind, RunConfig } from '../shared/training';
 import { selectBackend } from '../server/trainer/backend';
 import { loadDataset } from '../server/trainer/datasets';
+import type { Dataset } from '../server/trainer/datasets';
 import { TrainingLoop } from '../server/trainer/loop';
-import { buildAutoencoder } from '../server/trainer/model';
+import { prepareModel } from '../server/trainer/backend-fallback';
 import { findTorchPython, runTorchReference } from './torch-reference';
 
 const { values } = parseArgs({
@@ -26,6 +32,8 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '256' },
     epochs: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'auto' },
+    denoise: { type: 'string', default: '0' },
+    limit: { type: 'string' },
   },
 });
 
@@ -43,13 +51,15 @@ const config: RunConfig = {
   validationSplit: 0.1,
   seed: 1,
   backend: values.backend as BackendChoice,
-  denoise: 0,
+  denoise: Number(values.denoise),
   modelFile: null,
 };
 
-const backend = await selectBackend(config.backend);
-const dataset = await loadDataset(config);
-const model = buildAutoencoder(config);
+const selected = await selectBackend(config.backend);
+const dataset = limitTraining(await loadDataset(config), values.limit === undefined ? Infinity : Number(values.limit));
+const { model, backend } = await prepareModel(config, dataset, selected, (event) => {
+  if (event.type === 'warning') console.log(`warning: ${event.message}`);
+});
 console.log(`backend ${backend.name} (${backend.reason})`);
 console.log(`${dataset.info.name}: ${dataset.info.trainCount} train, ${dataset.info.validationCount} validation; model ${model.layerSizes.join('-')}, batch ${config.batchSize}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version.tfjs}`);
@@ -64,10 +74,11 @@ const loop = new TrainingLoop({
   emit: (event) => {
     if (event.type !== 'epoch') return;
     summaries.push(event.summary);
-    const { epoch, samplesPerSecond, trainLoss, validationLoss, seconds } = event.summary;
+    const { epoch, samplesPerSecond, trainLoss, validationLoss, seconds, validationReconstructionLoss, validationKlLoss } = event.summary;
+    const terms = validationKlLoss === undefined ? '' : ` (reconstruction ${validationReconstructionLoss?.toFixed(4)} + KL ${validationKlLoss.toFixed(4)})`;
     console.log(
       `epoch ${epoch}: ${Math.round(samplesPerSecond)} images/s (${seconds.toFixed(1)} s), ` +
-        `train loss ${trainLoss.toFixed(4)}, validation loss ${validationLoss.toFixed(4)}`,
+        `train loss ${trainLoss.toFixed(4)}, validation loss ${validationLoss.toFixed(4)}${terms}`,
     );
   },
 });
@@ -77,6 +88,10 @@ compareWithTorch();
 /** Trains the same model in PyTorch and prints both frameworks' best epoch throughput. */
 function compareWithTorch(): void {
   if (config.dataset !== 'mnist' || (config.model !== 'dense' && config.model !== 'deep')) return;
+  if (values.limit !== undefined) {
+    console.log('PyTorch: not compared, because --limit trains on part of MNIST and the reference trains on all of it');
+    return;
+  }
 
   const python = findTorchPython();
   if (!python) {
@@ -96,4 +111,11 @@ function compareWithTorch(): void {
   const tfjsRate = best(summaries.map((summary) => summary.samplesPerSecond));
   const torchRate = best(torch.epochs.map((epoch) => epoch.samplesPerSecond));
   console.log(`ratio: TensorFlow.js ${backend.name} reaches ${(tfjsRate / torchRate).toFixed(2)} of PyTorch (best epoch, ${Math.round(tfjsRate)} vs ${Math.round(torchRate)} images/s)`);
+}
+
+/** Keeps the first `limit` training images, for a quick measurement of a slow model. */
+function limitTraining(dataset: Dataset, limit: number): Dataset {
+  if (!(limit < dataset.train.count)) return dataset;
+  const train = { images: dataset.train.images.subarray(0, limit * IMAGE_PIXELS), labels: dataset.train.labels.subarray(0, limit), count: limit };
+  return { ...dataset, train, info: { ...dataset.info, trainCount: limit } };
 }

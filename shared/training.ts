@@ -20,7 +20,7 @@ export const TRAINING_STATES: readonly TrainingState[] = [
 
 /**
  * Built-in models, plus `file` for the streamer's own model file (`--model-file`).
- * `conv` and `vae` arrive with the training-in-depth work; see server/trainer/model.ts.
+ * server/trainer/model.ts describes each.
  */
 export type ModelKind = 'dense' | 'deep' | 'conv' | 'vae' | 'file';
 export type LossKind = 'bce' | 'mse';
@@ -98,6 +98,14 @@ export interface EpochSummary {
   seconds: number;
   /** Training throughput of the epoch, in images per second. */
   samplesPerSecond: number;
+  /** VAE only: the reconstruction term of `trainLoss`, per pixel. */
+  trainReconstructionLoss?: number;
+  /** VAE only: the KL divergence term of `trainLoss`, per image divided by 784, so that both terms add up to `trainLoss`. */
+  trainKlLoss?: number;
+  /** VAE only: the reconstruction term of `validationLoss`, per pixel. */
+  validationReconstructionLoss?: number;
+  /** VAE only: the KL divergence term of `validationLoss`, per image divided by 784. */
+  validationKlLoss?: number;
 }
 
 /** Fixed validation images next to the model's output, one byte per pixel. */

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 import type { BackendChoice, BackendInfo } from '../../shared/training';
+import { registerWasmKernelShims } from './wasm-kernels';
 
 /** Raised when the requested backend cannot run here. The message names the fix. */
 export class BackendError extends Error {
@@ -61,10 +62,16 @@ async function loadTfjsNode(): Promise<string | null> {
   return (await activate('tensorflow')) ? null : 'its backend did not initialise';
 }
 
+/** Switches to the plain JavaScript CPU backend, which has every kernel TensorFlow.js defines. */
+export async function activateCpuBackend(): Promise<void> {
+  if (!(await activate('cpu'))) throw new BackendError('the CPU backend of TensorFlow.js did not start; reinstall @tensorflow/tfjs (npm install).');
+}
+
 async function activate(name: string): Promise<boolean> {
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
+    if (ok && name === 'wasm') registerWasmKernelShims();
     return ok && tf.getBackend() === name;
   } catch {
     return false;

@@ -1,20 +1,23 @@
 // The training loop: epochs of shuffled batches, step losses read back in
-// small groups, validation and reconstructions, pause and resume, and
-// divergence detection. It runs on whatever thread creates it; the worker
-// thread is one such place and tests are another.
+// small groups, validation and reconstructions, pause and resume, live
+// learning-rate changes, checkpoints between steps, and divergence detection.
+// It runs on whatever thread creates it; the worker thread is one such place
+// and tests are another.
 
 import * as tf from '@tensorflow/tfjs';
 
-import { IMAGE_PIXELS } from '../../shared/training';
-import type { RunConfig, StepLoss, TrainingState } from '../../shared/training';
-import type { WorkerEvent } from '../../shared/worker-messages';
+import type { EpochSummary, RunConfig, StepLoss, TrainingState } from '../../shared/training';
+import type { CheckpointState, WorkerEvent } from '../../shared/worker-messages';
+import { batchTensor, EVALUATION_BATCH, gatherImages, noisyBatchTensor, noisySplit, rangeIndices, shuffledIndices } from './batches';
+import { captureCheckpoint, restoreCheckpoint } from './checkpoint-state';
 import type { Dataset, ImageSplit } from './datasets/types';
+import { latentMap } from './latent-codes';
 import type { Autoencoder } from './model';
-import { createRandom } from './random';
-import type { Random } from './random';
+import { createOptimizer, setLearningRate } from './optimizer';
+import { createRandom, derivedSeed } from './random';
 import { modelSnapshot } from './snapshot';
-import { createOptimizer, denseStack, forwardLayers, forwardLogits, reconstructionLoss, trainStep } from './step';
-import type { DenseStack } from './step';
+import { createTrainingStep } from './training-step';
+import type { TrainingStep } from './training-step';
 
 export interface LoopOptions {
   config: RunConfig;
@@ -30,9 +33,6 @@ export interface LoopOptions {
 /** Steps whose losses are read back from the backend in one transfer. */
 const STEPS_PER_READ = 10;
 
-/** Images per forward pass when computing the validation loss. */
-const VALIDATION_BATCH = 1000;
-
 /** Validation images shown next to their reconstructions, unless the dataset has more labels (MNIST's 10 digits). */
 const PROBE_COUNT = 8;
 
@@ -43,28 +43,60 @@ const MAX_PROBE_COUNT = 16;
 const LATENT_MAP_POINTS = 1000;
 
 export class TrainingLoop {
-  private readonly stack: DenseStack;
+  private readonly trainingStep: TrainingStep;
   private readonly optimizer: tf.Optimizer;
-  private readonly random: Random;
   private readonly probes: Uint32Array;
+  /** Validation images as the model receives them: the split itself, or a noisy copy fixed for the run when denoising. */
+  private readonly validationInputs: ImageSplit;
   private state: TrainingState = 'starting';
   private step = 0;
   private epoch = 0;
+  /** Steps of the current epoch already trained before a resume, skipped when that epoch starts. */
+  private resumeOffset = 0;
+  private running = false;
+  private closed = false;
   private stopRequested = false;
   /** Milliseconds spent paused or diverged in the current epoch, left out of its throughput. */
   private heldMs = 0;
   private resumeWaiter: (() => void) | null = null;
+  private readonly checkpointRequests: number[] = [];
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LoopOptions) {
-    this.stack = denseStack(options.model);
-    this.optimizer = createOptimizer(options.config.optimizer, options.config.learningRate);
-    this.random = createRandom(options.config.seed);
-    const labelCount = options.dataset.info.labelNames.length;
-    this.probes = chooseProbes(options.dataset.validation, Math.min(MAX_PROBE_COUNT, Math.max(PROBE_COUNT, labelCount)));
+    const { config, dataset, model } = options;
+    this.trainingStep = createTrainingStep(model, config);
+    this.optimizer = createOptimizer(config.optimizer, config.learningRate);
+    const labelCount = dataset.info.labelNames.length;
+    this.probes = chooseProbes(dataset.validation, Math.min(MAX_PROBE_COUNT, Math.max(PROBE_COUNT, labelCount)));
+    this.validationInputs =
+      config.denoise > 0 ? noisySplit(dataset.validation, config.denoise, createRandom(config.seed, 'validation-noise')) : dataset.validation;
+  }
+
+  /**
+   * Continues from a checkpoint: weights, optimizer slots, epoch and step.
+   * Call before `run`. Throws CheckpointMismatchError for a checkpoint of another model.
+   */
+  async restore(state: CheckpointState): Promise<void> {
+    await restoreCheckpoint(this.options.model, this.optimizer, this.trainingStep.variables, state);
+    this.epoch = state.epoch;
+    this.step = state.step;
+
+    const stepsPerEpoch = Math.ceil(this.options.dataset.train.count / this.options.config.batchSize);
+    const offset = state.step - state.epoch * stepsPerEpoch;
+    this.resumeOffset = offset > 0 && offset < stepsPerEpoch ? offset : 0;
+    if (offset !== this.resumeOffset) {
+      this.options.emit({
+        type: 'warning',
+        message:
+          `checkpoint step ${state.step} does not fall inside epoch ${state.epoch + 1} at ${stepsPerEpoch} steps per epoch ` +
+          `(the batch size or dataset changed); epoch ${state.epoch + 1} starts from its first batch.`,
+      });
+    }
   }
 
   /** Trains until the last epoch or a stop, then leaves the model loaded. */
   async run(): Promise<void> {
+    this.running = true;
     this.setState('training', null);
     this.options.emit({ type: 'probes', labels: Uint8Array.from(this.probes, (index) => this.options.dataset.validation.labels[index]) });
     this.emitSnapshots();
@@ -75,6 +107,8 @@ export class TrainingLoop {
     }
 
     if (!this.stopRequested) this.setState('finished', `all ${this.options.config.epochs} epochs done`);
+    this.running = false;
+    await this.sendCheckpoints();
   }
 
   /** Pauses before the next step; the current group of steps finishes first. */
@@ -88,39 +122,60 @@ export class TrainingLoop {
     this.wake();
   }
 
-  /** Ends the loop after the current step and releases the optimizer's tensors. */
+  /** Ends the loop after the current step. */
   stop(): void {
     this.stopRequested = true;
     this.wake();
   }
 
-  /** Releases the optimizer's slots; the model belongs to the caller. */
-  dispose(): void {
+  /** Changes the learning rate from the next step on. Throws a RangeError unless it is a finite number above 0. */
+  setLearningRate(learningRate: number): void {
+    setLearningRate(this.optimizer, learningRate);
+  }
+
+  /**
+   * Requests a checkpoint, sent as a `checkpoint` event between two steps: at
+   * once while paused, diverged or finished, otherwise before the next step starts.
+   */
+  requestCheckpoint(id: number): void {
+    if (this.closed) {
+      this.options.emit({ type: 'warning', message: `checkpoint ${id} was not taken: the training loop has already released its model` });
+      return;
+    }
+    this.checkpointRequests.push(id);
+    if (this.running) this.wake();
+    else void this.sendCheckpoints();
+  }
+
+  /** Sends the requested checkpoints, then releases the optimizer's slots. The model belongs to the caller. */
+  async close(): Promise<void> {
+    await this.sendCheckpoints();
+    this.closed = true;
     this.optimizer.dispose();
   }
 
   private async runEpoch(): Promise<void> {
     const { config, dataset } = this.options;
-    const order = shuffledIndices(dataset.train.count, this.random);
+    const order = shuffledIndices(dataset.train.count, createRandom(config.seed, `shuffle:${this.epoch}`));
     const started = performance.now();
     this.heldMs = 0;
-    const pending: tf.Scalar[] = [];
-    let lossSum = 0;
+    const pending: tf.Tensor1D[] = [];
+    const termSums = new Array<number>(this.trainingStep.termCount).fill(0);
     let lossCount = 0;
+    const firstStart = this.resumeOffset * config.batchSize;
+    this.resumeOffset = 0;
 
-    for (let start = 0; start < order.length && !this.stopRequested; start += config.batchSize) {
-      const batchIndices = order.subarray(start, start + config.batchSize);
-      const x = batchTensor(dataset.train, batchIndices);
-      pending.push(trainStep(this.stack, this.optimizer, config.loss, x));
-      x.dispose();
+    for (let start = firstStart; start < order.length && !this.stopRequested; start += config.batchSize) {
+      if (this.checkpointRequests.length > 0) await this.sendCheckpoints();
+      pending.push(this.trainBatch(order.subarray(start, start + config.batchSize)));
       this.step++;
 
       const endOfEpoch = start + config.batchSize >= order.length;
       if (pending.length < STEPS_PER_READ && !endOfEpoch && this.step % this.options.reconstructionEvery !== 0) continue;
 
-      const points = await this.readLosses(pending);
-      for (const point of points) lossSum += point.loss;
-      lossCount += points.length;
+      const terms = await this.readLosses(pending);
+      for (const stepTerms of terms) stepTerms.forEach((value, i) => (termSums[i] += value));
+      lossCount += terms.length;
 
       if (this.state === 'diverged') {
         await this.waitWhileHeld();
@@ -133,34 +188,56 @@ export class TrainingLoop {
     }
 
     if (this.stopRequested) {
-      pending.forEach((scalar) => scalar.dispose());
+      pending.forEach((terms) => terms.dispose());
       return;
     }
     this.epoch++;
-    this.finishEpoch(started, lossCount > 0 ? lossSum / lossCount : NaN, order.length);
+    const meanTerms = termSums.map((sum) => (lossCount > 0 ? sum / lossCount : NaN));
+    this.finishEpoch(started, meanTerms, order.length - firstStart);
   }
 
-  /** Reads the pending step losses in one transfer, stopping at the first that is not finite. */
-  private async readLosses(pending: tf.Scalar[]): Promise<StepLoss[]> {
+  /** Runs one optimizer step on the images at `indices` and returns its loss terms, still on the backend. */
+  private trainBatch(indices: Uint32Array): tf.Tensor1D {
+    const { config, dataset } = this.options;
+    const nextStep = this.step + 1;
+    const target = batchTensor(dataset.train, indices);
+    // Noise and the VAE's latent sample follow from the seed and the step, so a resumed run repeats them exactly.
+    const input = config.denoise > 0 ? noisyBatchTensor(dataset.train, indices, config.denoise, createRandom(config.seed, `noise:${nextStep}`)) : target;
+    try {
+      return this.trainingStep.train(this.optimizer, input, target, derivedSeed(config.seed, `latent:${nextStep}`));
+    } finally {
+      tf.dispose([input, target]);
+    }
+  }
+
+  /**
+   * Reads the pending steps' loss terms in one transfer, emits their total
+   * losses and returns each step's terms, stopping at the first total that is not finite.
+   */
+  private async readLosses(pending: tf.Tensor1D[]): Promise<number[][]> {
     const stacked = tf.stack(pending);
     const values = await stacked.data();
     stacked.dispose();
-    pending.forEach((scalar) => scalar.dispose());
+    pending.forEach((terms) => terms.dispose());
 
+    const termCount = this.trainingStep.termCount;
     const firstStep = this.step - pending.length + 1;
     const elapsedMs = Date.now() - this.options.runStartedAt;
     pending.length = 0;
     const points: StepLoss[] = [];
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) {
-        this.diverge(firstStep + i, values[i]);
+    const terms: number[][] = [];
+    for (let i = 0; i * termCount < values.length; i++) {
+      const loss = values[i * termCount];
+      if (!Number.isFinite(loss)) {
+        this.diverge(firstStep + i, loss);
         break;
       }
-      points.push({ step: firstStep + i, loss: values[i], elapsedMs });
+      points.push({ step: firstStep + i, loss, elapsedMs });
+      terms.push(Array.from(values.subarray(i * termCount, (i + 1) * termCount)));
     }
 
     if (points.length > 0) this.options.emit({ type: 'steps', epoch: this.epoch + 1, points });
-    return points;
+    return terms;
   }
 
   private diverge(step: number, value: number): void {
@@ -170,41 +247,52 @@ export class TrainingLoop {
     this.setState('diverged', reason);
   }
 
-  private finishEpoch(started: number, trainLoss: number, samples: number): void {
+  private finishEpoch(started: number, trainTerms: number[], samples: number): void {
     const seconds = (performance.now() - started - this.heldMs) / 1000;
-    const validationLoss = this.validationLoss();
-    this.options.emit({
-      type: 'epoch',
-      summary: {
-        epoch: this.epoch,
-        step: this.step,
-        trainLoss,
-        validationLoss,
-        seconds,
-        samplesPerSecond: samples / seconds,
-      },
-    });
+    const validationTerms = this.validationLoss();
+    const summary: EpochSummary = {
+      epoch: this.epoch,
+      step: this.step,
+      trainLoss: trainTerms[0],
+      validationLoss: validationTerms[0],
+      seconds,
+      samplesPerSecond: samples / seconds,
+    };
+    if (this.trainingStep.termCount === 3) {
+      summary.trainReconstructionLoss = trainTerms[1];
+      summary.trainKlLoss = trainTerms[2];
+      summary.validationReconstructionLoss = validationTerms[1];
+      summary.validationKlLoss = validationTerms[2];
+    }
+    this.options.emit({ type: 'epoch', summary });
     this.emitSnapshots();
     this.emitLatentMap();
     this.options.emit({ type: 'memory', numTensors: tf.memory().numTensors, step: this.step });
   }
 
-  /** Mean per-pixel loss over the whole validation split. */
-  private validationLoss(): number {
-    const { validation } = this.options.dataset;
-    const total = tf.tidy(() => {
-      let sum: tf.Scalar = tf.scalar(0);
-      for (let start = 0; start < validation.count; start += VALIDATION_BATCH) {
-        const indices = rangeIndices(start, Math.min(start + VALIDATION_BATCH, validation.count));
-        const x = batchTensor(validation, indices);
-        const loss = reconstructionLoss(this.options.config.loss, x, forwardLogits(this.stack, x));
-        sum = sum.add(loss.mul(indices.length));
-      }
-      return sum.div(validation.count);
-    });
-    const value = total.dataSync()[0];
-    total.dispose();
-    return value;
+  /**
+   * Mean loss terms over the whole validation split, against the clean
+   * images. When denoising, the inputs are the run's fixed noisy copy, and
+   * a VAE's latent samples are seeded per batch, so epochs compare fairly.
+   */
+  private validationLoss(): number[] {
+    const { config, dataset } = this.options;
+    const { validation } = dataset;
+    let sum: tf.Tensor1D = tf.zeros([this.trainingStep.termCount]);
+    for (let start = 0; start < validation.count; start += EVALUATION_BATCH) {
+      const indices = rangeIndices(start, Math.min(start + EVALUATION_BATCH, validation.count));
+      const next = tf.tidy(() => {
+        const input = batchTensor(this.validationInputs, indices);
+        const target = this.validationInputs === validation ? input : batchTensor(validation, indices);
+        const terms = this.trainingStep.evaluate(input, target, derivedSeed(config.seed, `validation:${start}`));
+        return sum.add(terms.mul(indices.length)) as tf.Tensor1D;
+      });
+      sum.dispose();
+      sum = next;
+    }
+    const values = Array.from(sum.dataSync(), (value) => value / validation.count);
+    sum.dispose();
+    return values;
   }
 
   /** Emits the probes' reconstructions and the encoder's and decoder's weights at the current step. */
@@ -214,28 +302,18 @@ export class TrainingLoop {
     this.options.emit({ type: 'weights', encoder: modelSnapshot(encoder, this.step), decoder: modelSnapshot(decoder, this.step) });
   }
 
-  /** Encodes the first validation images and emits their codes with per-dimension statistics. */
+  /** Encodes the first validation images (clean, even when denoising) and emits their codes with per-dimension statistics. */
   private emitLatentMap(): void {
     const { validation } = this.options.dataset;
     const count = Math.min(LATENT_MAP_POINTS, validation.count);
-    const indices = rangeIndices(0, count);
-    const codesTensor = tf.tidy(() => forwardLayers(this.stack, this.options.model.encoder.layers.length, batchTensor(validation, indices)));
-    const codes = new Float32Array(codesTensor.dataSync());
-    codesTensor.dispose();
-
-    this.options.emit({
-      type: 'latent',
-      map: { epoch: this.epoch, step: this.step, ...codeStatistics(codes, count, this.options.config.latent), labels: validation.labels.slice(0, count) },
-    });
+    const map = latentMap(this.trainingStep, validation, count, this.options.config.latent, this.epoch, this.step);
+    this.options.emit({ type: 'latent', map });
   }
 
+  /** Emits the probes as the model saw them (noisy when denoising) next to its output. */
   private emitReconstructions(): void {
-    const { validation } = this.options.dataset;
-    const inputs = gatherImages(validation, this.probes);
-    const pixels = tf.tidy(() => {
-      const x = batchTensor(validation, this.probes);
-      return tf.sigmoid(forwardLogits(this.stack, x)).mul(255).round().toInt();
-    });
+    const inputs = gatherImages(this.validationInputs, this.probes);
+    const pixels = tf.tidy(() => this.trainingStep.reconstruct(batchTensor(this.validationInputs, this.probes)).mul(255).round().toInt());
     const outputs = Uint8Array.from(pixels.dataSync());
     pixels.dispose();
 
@@ -250,13 +328,31 @@ export class TrainingLoop {
     this.options.emit({ type: 'state', state, reason });
   }
 
-  /** Waits while the state is paused or diverged, until resume or stop. */
+  /** Waits while the state is paused or diverged, until resume or stop, sending requested checkpoints meanwhile. */
   private async waitWhileHeld(): Promise<void> {
     const started = performance.now();
-    while ((this.state === 'paused' || this.state === 'diverged') && !this.stopRequested) {
+    for (;;) {
+      await this.sendCheckpoints();
+      if ((this.state !== 'paused' && this.state !== 'diverged') || this.stopRequested) break;
       await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
     }
     this.heldMs += performance.now() - started;
+  }
+
+  /** Sends a checkpoint for every pending request, in order. Concurrent callers wait for the same ones. */
+  private sendCheckpoints(): Promise<void> {
+    this.sending = this.sending.then(async () => {
+      while (this.checkpointRequests.length > 0) {
+        const id = this.checkpointRequests.shift()!;
+        try {
+          const state = await captureCheckpoint(this.options.model, this.optimizer, this.epoch, this.step);
+          this.options.emit({ type: 'checkpoint', id, state });
+        } catch (error) {
+          this.options.emit({ type: 'warning', message: `checkpoint ${id} at step ${this.step} failed: ${(error as Error).message}` });
+        }
+      }
+    });
+    return this.sending;
   }
 
   private wake(): void {
@@ -280,56 +376,6 @@ export function chooseProbes(split: ImageSplit, count: number): Uint32Array {
     if (!chosen.includes(i)) chosen.push(i);
   }
   return Uint32Array.from(chosen);
-}
-
-/** Returns the codes with the minimum, maximum, mean and standard deviation of each dimension. */
-function codeStatistics(codes: Float32Array, count: number, dims: number) {
-  const min = new Float32Array(dims).fill(Infinity);
-  const max = new Float32Array(dims).fill(-Infinity);
-  const sum = new Float64Array(dims);
-  const sumOfSquares = new Float64Array(dims);
-  for (let i = 0; i < count; i++) {
-    for (let d = 0; d < dims; d++) {
-      const value = codes[i * dims + d];
-      min[d] = Math.min(min[d], value);
-      max[d] = Math.max(max[d], value);
-      sum[d] += value;
-      sumOfSquares[d] += value * value;
-    }
-  }
-  const mean = Float32Array.from(sum, (total) => total / count);
-  const std = Float32Array.from(sumOfSquares, (total, d) => Math.sqrt(Math.max(0, total / count - mean[d] * mean[d])));
-  return { dims, count, codes, min, max, mean, std };
-}
-
-/** Copies the images at `indices` into a float batch scaled to [0, 1]. */
-function batchTensor(split: ImageSplit, indices: Uint32Array): tf.Tensor2D {
-  const values = new Float32Array(indices.length * IMAGE_PIXELS);
-  indices.forEach((imageIndex, row) => {
-    const offset = imageIndex * IMAGE_PIXELS;
-    for (let p = 0; p < IMAGE_PIXELS; p++) values[row * IMAGE_PIXELS + p] = split.images[offset + p] / 255;
-  });
-  return tf.tensor2d(values, [indices.length, IMAGE_PIXELS]);
-}
-
-function gatherImages(split: ImageSplit, indices: Uint32Array): Uint8Array {
-  const bytes = new Uint8Array(indices.length * IMAGE_PIXELS);
-  indices.forEach((imageIndex, row) => {
-    bytes.set(split.images.subarray(imageIndex * IMAGE_PIXELS, (imageIndex + 1) * IMAGE_PIXELS), row * IMAGE_PIXELS);
-  });
-  return bytes;
-}
-
-function shuffledIndices(count: number, random: Random): Uint32Array {
-  const order = rangeIndices(0, count);
-  random.shuffle(order);
-  return order;
-}
-
-function rangeIndices(start: number, end: number): Uint32Array {
-  const indices = new Uint32Array(end - start);
-  for (let i = 0; i < indices.length; i++) indices[i] = start + i;
-  return indices;
 }
 
 /** Lets the thread handle queued messages, such as a pause, between steps. */

@@ -15,15 +15,19 @@ export interface Random {
   shuffle<T>(array: T[] | Uint32Array): void;
 }
 
-/** Creates a random source whose whole sequence is fixed by `seed`. */
-export function createRandom(seed: number): Random {
+/**
+ * Creates a random source whose whole sequence is fixed by `seed`, and by
+ * `stream` when given: each stream name, such as `shuffle:3`, yields its own
+ * sequence, so that a resumed run can recreate any of them without replaying the others.
+ */
+export function createRandom(seed: number, stream?: string): Random {
   if (!Number.isFinite(seed)) {
     throw new RangeError(`seed ${seed} is not a finite number; pass an integer such as 42`);
   }
 
   // Alea is seedrandom's fast generator, with a period of about 2^116 according
   // to the seedrandom 3.0.5 README. Seeding with the string keeps 1 and 1.5 apart.
-  const prng = seedrandom.alea(String(seed));
+  const prng = seedrandom.alea(stream === undefined ? String(seed) : `${seed}/${stream}`);
 
   // Box–Muller yields normals in pairs, so the second one waits here.
   let spareNormal: number | null = null;
@@ -61,4 +65,9 @@ export function createRandom(seed: number): Random {
   };
 
   return { next, int, normal, shuffle };
+}
+
+/** Returns a seed for TensorFlow.js random ops, fixed by `seed` and the stream name. */
+export function derivedSeed(seed: number, stream: string): number {
+  return createRandom(seed, stream).int(2 ** 31 - 1);
 }

@@ -1,11 +1,13 @@
-// The training step, written out instead of `model.fit`: the loop can then
-// pause between steps and report every step's loss, and fused dense kernels
-// (matrix multiply, bias and activation in one op) run where the backend has them.
+// The training step of the dense models, written out instead of `model.fit`.
+// Fused dense kernels (matrix multiply, bias and activation in one op) run
+// where the backend has them. Cross-entropy works on the output logits,
+// which stays accurate where the sigmoid saturates.
 
 import * as tf from '@tensorflow/tfjs';
 
-import type { LossKind, OptimizerKind } from '../../shared/training';
+import type { LossKind } from '../../shared/training';
 import type { Autoencoder } from './model';
+import type { TrainingStep } from './training-step';
 
 type DenseActivation = 'relu' | 'sigmoid' | 'linear';
 
@@ -22,6 +24,42 @@ export interface DenseStack {
   variables: tf.Variable[];
 }
 
+/** The training step of a model made of dense layers only. */
+export class FusedDenseStep implements TrainingStep {
+  readonly termCount = 1;
+  readonly variables: tf.Variable[];
+  private readonly stack: DenseStack;
+  private readonly encoderLayers: number;
+
+  constructor(
+    model: Autoencoder,
+    private readonly loss: LossKind,
+  ) {
+    this.stack = denseStack(model);
+    this.variables = this.stack.variables;
+    this.encoderLayers = model.encoder.layers.length;
+  }
+
+  train(optimizer: tf.Optimizer, input: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D {
+    const cost = optimizer.minimize(() => reconstructionLoss(this.loss, target, forwardLogits(this.stack, input)), true, this.variables);
+    const terms = (cost as tf.Scalar).reshape([1]) as tf.Tensor1D;
+    cost?.dispose();
+    return terms;
+  }
+
+  evaluate(input: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => reconstructionLoss(this.loss, target, forwardLogits(this.stack, input)).reshape([1]));
+  }
+
+  reconstruct(input: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.sigmoid(forwardLogits(this.stack, input)));
+  }
+
+  encode(input: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => forwardLayers(this.stack, this.encoderLayers, input));
+  }
+}
+
 /** Collects the dense layers of the encoder, then of the decoder. */
 export function denseStack(model: Autoencoder): DenseStack {
   const layers = [...model.encoder.layers, ...model.decoder.layers].map(toDenseParams);
@@ -32,7 +70,7 @@ export function denseStack(model: Autoencoder): DenseStack {
  * Runs the network on `x` and returns the output layer's logits: the sigmoid
  * is left to the caller, because cross-entropy is stable only on logits.
  */
-export function forwardLogits(stack: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
+function forwardLogits(stack: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
   stack.layers.forEach((layer, index) => {
     const last = index === stack.layers.length - 1;
@@ -42,29 +80,16 @@ export function forwardLogits(stack: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** Runs `x` through the first `count` layers of the stack, each with its own activation: the encoder, when `count` is its layer count. */
-export function forwardLayers(stack: DenseStack, count: number, x: tf.Tensor2D): tf.Tensor2D {
+function forwardLayers(stack: DenseStack, count: number, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
   for (const layer of stack.layers.slice(0, count)) h = denseForward(layer, h, layer.activation);
   return h;
 }
 
-/** Mean per-pixel loss between the images `x` and the logits of their reconstructions. */
-export function reconstructionLoss(kind: LossKind, x: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
-  if (kind === 'bce') return tf.losses.sigmoidCrossEntropy(x, logits) as tf.Scalar;
-  return tf.losses.meanSquaredError(x, tf.sigmoid(logits)) as tf.Scalar;
-}
-
-/** Runs one optimizer step on the batch and returns its loss, still on the backend. */
-export function trainStep(stack: DenseStack, optimizer: tf.Optimizer, loss: LossKind, x: tf.Tensor2D): tf.Scalar {
-  const cost = optimizer.minimize(() => reconstructionLoss(loss, x, forwardLogits(stack, x)), true, stack.variables);
-  return cost as tf.Scalar;
-}
-
-/** Creates the optimizer for `--optimizer` at `--lr`. */
-export function createOptimizer(kind: OptimizerKind, learningRate: number): tf.Optimizer {
-  if (kind === 'adadelta') return tf.train.adadelta(learningRate);
-  if (kind === 'sgd') return tf.train.sgd(learningRate);
-  return tf.train.adam(learningRate);
+/** Mean per-pixel loss between the `target` images and the logits of their reconstructions. */
+function reconstructionLoss(kind: LossKind, target: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
+  if (kind === 'bce') return tf.losses.sigmoidCrossEntropy(target, logits) as tf.Scalar;
+  return tf.losses.meanSquaredError(target, tf.sigmoid(logits)) as tf.Scalar;
 }
 
 function denseForward(layer: DenseParams, h: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {

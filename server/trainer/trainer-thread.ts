@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
-import type { WorkerCommand, WorkerEvent, WorkerInit } from '../../shared/worker-messages';
+import type { CheckpointState, WorkerCommand, WorkerEvent, WorkerInit } from '../../shared/worker-messages';
+import { checkLearningRate } from './optimizer';
 
 type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
 
@@ -22,6 +23,7 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
   private readonly worker: Worker;
   private exited = false;
   private isReady = false;
+  private nextCheckpointId = 1;
 
   constructor(init: WorkerInit) {
     super();
@@ -55,9 +57,44 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
     this.send({ type: 'resume' });
   }
 
-  /** Changes the optimizer's learning rate from the worker's next step on. */
+  /** Changes the learning rate from the worker's next step on. Throws a RangeError unless it is a finite number above 0. */
   setLearningRate(value: number): void {
+    checkLearningRate(value);
     this.send({ type: 'setLearningRate', value });
+  }
+
+  /**
+   * Resolves with the weights, optimizer slots, epoch and step between two
+   * training steps. Rejects when the worker fails or exits first.
+   */
+  checkpoint(): Promise<CheckpointState> {
+    const id = this.nextCheckpointId++;
+    return new Promise<CheckpointState>((resolve, reject) => {
+      if (this.exited) {
+        reject(new Error(`checkpoint ${id} was not taken: the training worker has exited`));
+        return;
+      }
+      const onEvent = (event: WorkerEvent) => {
+        if (event.type === 'checkpoint' && event.id === id) {
+          settle();
+          resolve(event.state);
+        } else if (event.type === 'fatal') {
+          settle();
+          reject(new Error(`checkpoint ${id} was not taken: training failed (${event.message})`));
+        }
+      };
+      const onExit = (code: number) => {
+        settle();
+        reject(new Error(`checkpoint ${id} was not taken: the training worker exited with code ${code}`));
+      };
+      const settle = () => {
+        this.off('event', onEvent);
+        this.off('exit', onExit);
+      };
+      this.on('event', onEvent);
+      this.once('exit', onExit);
+      this.send({ type: 'checkpoint', id });
+    });
   }
 
   /** Asks the worker to release its tensors and exit; terminates it if it takes too long. */

@@ -1,18 +1,20 @@
 // The training worker: selects the backend, loads the dataset, builds the
-// model and runs the loop, talking to the main thread only through messages.
+// model, proves that it trains on that backend, and runs the loop, talking to
+// the main thread only through messages.
 
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { WorkerCommand, WorkerEvent, WorkerInit } from '../../shared/worker-messages';
 import { selectBackend } from './backend';
+import { prepareModel } from './backend-fallback';
 import { loadDataset } from './datasets';
 import { TrainingLoop } from './loop';
-import { buildAutoencoder, disposeAutoencoder } from './model';
+import { disposeAutoencoder } from './model';
 
 if (!parentPort) throw new Error('worker.ts runs only as a worker thread; start the host with `npm start`');
 const port = parentPort;
 
-const { config, reconstructionEvery } = workerData as WorkerInit;
+const { config, reconstructionEvery, resume } = workerData as WorkerInit;
 const emit = (event: WorkerEvent): void => port.postMessage(event);
 
 try {
@@ -23,7 +25,7 @@ try {
 }
 
 async function train(): Promise<void> {
-  const backend = await selectBackend(config.backend);
+  const selected = await selectBackend(config.backend);
   const dataset = await loadDataset({
     dataset: config.dataset,
     shapesCount: config.shapesCount,
@@ -31,18 +33,26 @@ async function train(): Promise<void> {
     seed: config.seed,
     onWarning: (message: string) => emit({ type: 'warning', message }),
   });
-  const model = buildAutoencoder(config);
+  const { model, backend } = await prepareModel(config, dataset, selected, emit);
   const runStartedAt = Date.now();
-  emit({ type: 'ready', backend, dataset: dataset.info, layerSizes: model.layerSizes, runStartedAt });
 
   const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery, runStartedAt, emit });
+  try {
+    if (resume) await loop.restore(resume);
+  } catch (error) {
+    await loop.close();
+    disposeAutoencoder(model);
+    throw error;
+  }
+  emit({ type: 'ready', backend, dataset: dataset.info, layerSizes: model.layerSizes, runStartedAt });
+
   const stopRequest = new Promise<void>((resolve) => {
     port.on('message', (command: WorkerCommand) => {
-      if (command.type === 'pause') loop.pause();
-      else if (command.type === 'resume') loop.resume();
-      else if (command.type === 'stop') {
+      if (command.type === 'stop') {
         loop.stop();
         resolve();
+      } else {
+        handleCommand(loop, command);
       }
     });
   });
@@ -50,8 +60,30 @@ async function train(): Promise<void> {
   // After the last epoch the model stays loaded until the host stops.
   await loop.run();
   await stopRequest;
-  loop.dispose();
+  await loop.close();
   disposeAutoencoder(model);
   emit({ type: 'state', state: 'stopped', reason: 'stopped by the host' });
   port.close();
+}
+
+function handleCommand(loop: TrainingLoop, command: Exclude<WorkerCommand, { type: 'stop' }>): void {
+  switch (command.type) {
+    case 'pause':
+      loop.pause();
+      break;
+    case 'resume':
+      loop.resume();
+      break;
+    case 'checkpoint':
+      loop.requestCheckpoint(command.id);
+      break;
+    case 'setLearningRate':
+      try {
+        loop.setLearningRate(command.value);
+      } catch (error) {
+        // The host checks the value before sending it, so this is a second line of defence.
+        emit({ type: 'warning', message: `setLearningRate was ignored: ${(error as Error).message}` });
+      }
+      break;
+  }
 }

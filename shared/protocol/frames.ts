@@ -28,7 +28,7 @@ export enum FrameType {
   Status = 2,
   /** Binary: a batch of per-step training losses. */
   StepLosses = 3,
-  /** Binary: a batch of per-epoch summaries, validation loss included. */
+  /** Binary: a batch of per-epoch summaries, validation loss included, and a VAE's two loss terms. */
   Epochs = 4,
   /** Binary: the model's output for each probe image. */
   Reconstructions = 5,
@@ -129,7 +129,7 @@ export class FrameError extends Error {
   override name = 'FrameError';
 }
 
-const EPOCH_RECORD_BYTES = 24;
+const EPOCH_RECORD_BYTES = 40;
 const STEP_RECORD_BYTES = 12;
 const TALLY_RECORD_BYTES = 8;
 
@@ -220,6 +220,11 @@ export function encodeEpochs(seq: number, epochs: readonly EpochSummary[]): Uint
     view.setFloat32(offset + 12, summary.validationLoss, true);
     view.setFloat32(offset + 16, summary.seconds, true);
     view.setFloat32(offset + 20, summary.samplesPerSecond, true);
+    // A VAE's loss terms; NaN marks a model without them.
+    view.setFloat32(offset + 24, summary.trainReconstructionLoss ?? NaN, true);
+    view.setFloat32(offset + 28, summary.trainKlLoss ?? NaN, true);
+    view.setFloat32(offset + 32, summary.validationReconstructionLoss ?? NaN, true);
+    view.setFloat32(offset + 36, summary.validationKlLoss ?? NaN, true);
     offset += EPOCH_RECORD_BYTES;
   }
   return bytes;
@@ -410,9 +415,18 @@ function decodeEpochs(view: DataView): EpochSummary[] {
       seconds: view.getFloat32(offset + 16, true),
       samplesPerSecond: view.getFloat32(offset + 20, true),
     };
+    setIfNumber(epochs[i], 'trainReconstructionLoss', view.getFloat32(offset + 24, true));
+    setIfNumber(epochs[i], 'trainKlLoss', view.getFloat32(offset + 28, true));
+    setIfNumber(epochs[i], 'validationReconstructionLoss', view.getFloat32(offset + 32, true));
+    setIfNumber(epochs[i], 'validationKlLoss', view.getFloat32(offset + 36, true));
     offset += EPOCH_RECORD_BYTES;
   }
   return epochs;
+}
+
+/** Sets an optional field of an epoch summary unless the frame carries NaN for it. */
+function setIfNumber(summary: EpochSummary, key: 'trainReconstructionLoss' | 'trainKlLoss' | 'validationReconstructionLoss' | 'validationKlLoss', value: number): void {
+  if (!Number.isNaN(value)) summary[key] = value;
 }
 
 function decodeReconstructions(bytes: Uint8Array, view: DataView, step: number): ReconstructionOutputs {

@@ -124,6 +124,22 @@ describe('binary frames', () => {
     expect(decodeFrame(encodeEpochs(10, [summary])).body).toEqual([summary]);
   });
 
+  it('round-trips the loss terms of a VAE', () => {
+    const plain = { epoch: 1, step: 50, trainLoss: 0.5, validationLoss: 0.25, seconds: 2, samplesPerSecond: 1600 };
+    const vae = {
+      ...plain,
+      epoch: 2,
+      step: 100,
+      trainReconstructionLoss: 0.375,
+      trainKlLoss: 0.125,
+      validationReconstructionLoss: 0.1875,
+      validationKlLoss: 0.0625,
+    };
+    const body = decodeFrame(encodeEpochs(10, [plain, vae])).body;
+    expect(body).toEqual([plain, vae]);
+    expect(Object.keys((body as object[])[0])).not.toContain('trainKlLoss');
+  });
+
   it('round-trips reconstructions as one byte per pixel', () => {
     const outputs = Uint8Array.from({ length: 2 * IMAGE_PIXELS }, (_, i) => i % 256);
     const set = { epoch: 3, step: 300, count: 2, outputs };

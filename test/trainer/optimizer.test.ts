@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import type { OptimizerKind } from '../../shared/training';
+import { selectBackend } from '../../server/trainer/backend';
+import { buildAutoencoder, disposeAutoencoder } from '../../server/trainer/model';
+import { createOptimizer, learningRateOf, setLearningRate } from '../../server/trainer/optimizer';
+import { createTrainingStep } from '../../server/trainer/training-step';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+/** Trains a fresh seeded model for `steps` steps with `optimizer` and returns its decoder weights. */
+async function trainedWeights(optimizer: tf.Optimizer, steps: number, beforeStep: (step: number) => void = () => {}): Promise<number[]> {
+  const model = await buildAutoencoder({ model: 'dense', hidden: [], latent: 4, seed: 2 });
+  const step = createTrainingStep(model, { model: 'dense', loss: 'bce' });
+  const x = tf.randomUniform([16, 784], 0, 1, 'float32', 4) as tf.Tensor2D;
+  for (let i = 0; i < steps; i++) {
+    beforeStep(i);
+    step.train(optimizer, x, x, 1).dispose();
+  }
+  const weights = Array.from(model.decoder.getWeights()[0].dataSync());
+  x.dispose();
+  disposeAutoencoder(model);
+  optimizer.dispose();
+  return weights;
+}
+
+const maxDifference = (a: number[], b: number[]) => Math.max(...a.map((value, i) => Math.abs(value - b[i])));
+
+describe('learning rate changes', () => {
+  it.each<[OptimizerKind, number, number]>([
+    ['adam', 0.001, 0.01],
+    ['adadelta', 1, 3],
+    ['sgd', 0.1, 0.5],
+  ])('makes %s step like one created at the new rate', async (kind, initial, changed) => {
+    const reference = await trainedWeights(createOptimizer(kind, changed), 3);
+    const optimizer = createOptimizer(kind, initial);
+    setLearningRate(optimizer, changed);
+    const adjusted = await trainedWeights(optimizer, 3);
+    const untouched = await trainedWeights(createOptimizer(kind, initial), 3);
+
+    expect(maxDifference(adjusted, reference)).toBeLessThan(1e-6);
+    expect(maxDifference(untouched, reference)).toBeGreaterThan(1e-4);
+  });
+
+  it('applies a change from the next step on', async () => {
+    const optimizer = createOptimizer('sgd', 0.1);
+    const changedLater = await trainedWeights(optimizer, 2, (step) => {
+      if (step === 1) setLearningRate(optimizer, 0.5);
+    });
+    const changedFirst = await trainedWeights(createOptimizer('sgd', 0.5), 2);
+    const neverChanged = await trainedWeights(createOptimizer('sgd', 0.1), 2);
+
+    expect(maxDifference(changedLater, changedFirst)).toBeGreaterThan(1e-5);
+    expect(maxDifference(changedLater, neverChanged)).toBeGreaterThan(1e-5);
+  });
+
+  it.each([0, -0.1, NaN, Infinity])('rejects the learning rate %s and keeps the old one', (value) => {
+    const optimizer = createOptimizer('adam', 0.002);
+    expect(() => setLearningRate(optimizer, value)).toThrow(RangeError);
+    expect(() => setLearningRate(optimizer, value)).toThrow(`learning rate ${value} is invalid; use a finite number above 0, such as 0.001.`);
+    expect(learningRateOf(optimizer)).toBe(0.002);
+    optimizer.dispose();
+  });
+});
