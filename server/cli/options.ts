@@ -59,11 +59,20 @@ export const FLAGS: Record<string, FlagSpec> = {
   model: {
     type: 'string',
     value: 'KIND',
-    help: '`dense` (784-L-784, one hidden layer that is the latent) or `deep` (the --hidden sizes, the latent, then the mirror)',
+    help:
+      '`dense` (784-L-784), `deep` (the --hidden sizes, the latent, then the mirror), ' +
+      '`conv` (3x3 convolutions with max pooling to 4x4x8, a dense latent, then convolutions with upsampling: ' +
+      'the Keras blog model plus a latent layer) or `vae` (variational, with the --hidden sizes; latent prior N(0, I))',
     default: 'dense',
   },
-  hidden: { type: 'string', value: 'SIZES', help: 'comma-separated hidden layer sizes for `--model deep`', default: '256,128,64' },
+  hidden: { type: 'string', value: 'SIZES', help: 'comma-separated hidden layer sizes for `--model deep` and `--model vae`', default: '256,128,64' },
   latent: { type: 'string', value: 'N', help: 'latent vector size, 1 to 1024; small values can be steered with sliders', default: '8' },
+  denoise: {
+    type: 'string',
+    value: 'STDDEV',
+    help: 'standard deviation of the Gaussian noise added to every input pixel (clipped to [0, 1]), 0 to 1; the target stays clean. 0 trains a plain autoencoder',
+    default: '0',
+  },
   loss: { type: 'string', value: 'KIND', help: '`bce` (binary cross-entropy per pixel) or `mse` (mean squared error)', default: 'bce' },
   optimizer: { type: 'string', value: 'KIND', help: '`adam`, `adadelta` or `sgd`', default: 'adam' },
   lr: { type: 'string', value: 'RATE', help: 'learning rate; default 0.001 for adam, 1 for adadelta, 0.1 for sgd' },
@@ -155,7 +164,7 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = proces
   const run: RunConfig = {
     dataset: parseDataset(text('dataset')),
     shapesCount: integer('shapes-count', text('shapes-count'), 10, 1_000_000),
-    model: oneOf<ModelKind>('model', text('model'), ['dense', 'deep']),
+    model: oneOf<ModelKind>('model', text('model'), ['dense', 'deep', 'conv', 'vae']),
     hidden: parseHidden(text('hidden')),
     latent: integer('latent', text('latent'), 1, 1024),
     loss: oneOf<LossKind>('loss', text('loss'), ['bce', 'mse']),
@@ -166,7 +175,7 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     validationSplit: fraction('validation-split', text('validation-split')),
     seed: integer('seed', text('seed'), 0, 2 ** 31 - 1),
     backend: oneOf<BackendChoice>('backend', text('backend'), ['auto', 'node', 'wasm', 'cpu']),
-    denoise: 0,
+    denoise: unitInterval('denoise', text('denoise')),
     modelFile: null,
   };
 
@@ -331,6 +340,14 @@ function positiveNumber(flag: string, value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
     throw new OptionsError(`--${flag} "${value}" is not valid. Use a number above 0, such as 0.001.`);
+  }
+  return number;
+}
+
+function unitInterval(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
+    throw new OptionsError(`--${flag} "${value}" is not valid. Use a number from 0 to 1, such as 0.3.`);
   }
   return number;
 }

@@ -37,12 +37,26 @@ describe('host options', () => {
     expect(parse('--model', 'deep', '--hidden', '128, 64').run.hidden).toEqual([128, 64]);
   });
 
+  it('parses the conv and vae models', () => {
+    expect(parse('--model', 'conv').run.model).toBe('conv');
+    expect(parse('--model', 'vae', '--latent', '2').run).toMatchObject({ model: 'vae', latent: 2 });
+  });
+
+  it('parses --denoise as a standard deviation from 0 to 1, default 0', () => {
+    expect(parse().run.denoise).toBe(0);
+    expect(parse('--denoise', '0.3').run.denoise).toBe(0.3);
+    expect(parse('--denoise', '1').run.denoise).toBe(1);
+  });
+
   it.each([
     [['--dataset', 'cats'], /--dataset "cats" is neither `shapes`, `mnist` nor an existing folder/],
     [['--epochs', '-1'], /--epochs "-1" is not valid. Use a whole number from 1/],
     [['--latent', '0'], /--latent "0" is not valid. Use a whole number from 1 to 1024/],
     [['--lr', 'fast'], /--lr "fast" is not valid. Use a number above 0/],
-    [['--model', 'cnn'], /--model "cnn" is not valid. Use one of: dense, deep/],
+    [['--model', 'cnn'], /--model "cnn" is not valid. Use one of: dense, deep, conv, vae\./],
+    [['--denoise', '1.5'], /--denoise "1.5" is not valid. Use a number from 0 to 1, such as 0.3\./],
+    [['--denoise', '-0.1'], /--denoise "-0.1" is not valid. Use a number from 0 to 1/],
+    [['--denoise', 'some'], /--denoise "some" is not valid/],
     [['--hidden', '64,x'], /--hidden "64,x" is not valid/],
     [['--port', '70000'], /--port "70000" is not valid/],
     [['--frobnicate'], /Unknown option '--frobnicate'.*--help/],
