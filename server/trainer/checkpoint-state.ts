@@ -106,13 +106,13 @@ function checkOptimizerWeights(optimizer: tf.Optimizer, weights: WeightTensor[],
   slots.forEach((slot, index) => checkWeight(`optimizer slot ${index} (${slot.name})`, slot, variables[index % variables.length].shape));
 }
 
-function checkWeight(what: string, weight: WeightTensor, expected: number[]): void {
+function checkWeight(label: string, weight: WeightTensor, expected: number[]): void {
   const size = weight.shape.reduce((product, dimension) => product * dimension, 1);
   if (weight.shape.join(',') !== expected.join(',')) {
-    throw new CheckpointMismatchError(`${what} has shape [${weight.shape.join(', ')}] in the checkpoint and [${expected.join(', ')}] in this model; ${FIX}.`);
+    throw new CheckpointMismatchError(`${label} has shape [${weight.shape.join(', ')}] in the checkpoint and [${expected.join(', ')}] in this model; ${FIX}.`);
   }
   if (weight.values.length !== size) {
-    throw new CheckpointMismatchError(`${what} has ${weight.values.length} values for shape [${weight.shape.join(', ')}], which needs ${size}; the checkpoint is damaged.`);
+    throw new CheckpointMismatchError(`${label} has ${weight.values.length} values for shape [${weight.shape.join(', ')}], which needs ${size}; the checkpoint is damaged.`);
   }
 }
 

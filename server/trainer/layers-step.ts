@@ -29,19 +29,19 @@ export class LayersStep implements TrainingStep {
   }
 
   train(optimizer: tf.Optimizer, input: tf.Tensor2D, target: tf.Tensor2D, seed: number): tf.Tensor1D {
-    const kept: { stacked?: tf.Tensor1D } = {};
+    const result: { stacked?: tf.Tensor1D } = {};
     const cost = optimizer.minimize(
       () => {
         const terms = this.lossTerms(input, target, seed, true);
         // The optimizer disposes everything made in here but its return value, so the terms are kept.
-        kept.stacked = tf.keep(terms.stacked);
+        result.stacked = tf.keep(terms.stacked);
         return terms.total;
       },
       true,
       this.variables,
     );
     cost?.dispose();
-    return kept.stacked!;
+    return result.stacked!;
   }
 
   evaluate(input: tf.Tensor2D, target: tf.Tensor2D, seed: number): tf.Tensor1D {

@@ -149,6 +149,7 @@ export class TrainingLoop {
 
   /** Sends the requested checkpoints, then releases the optimizer's slots. The model belongs to the caller. */
   async close(): Promise<void> {
+    if (this.closed) return;
     await this.sendCheckpoints();
     this.closed = true;
     this.optimizer.dispose();

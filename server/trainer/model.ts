@@ -69,8 +69,8 @@ export function describeAutoencoder(pair: EncoderDecoder, latent: number): Autoe
     );
   }
   encoder.outputs.forEach((output, index) => {
-    const what = encoder.outputs.length === 1 ? 'encoder output' : `encoder output ${index} (${index === 0 ? 'mean' : 'log-variance'})`;
-    expectShape([output], [latent], what, `end in ${latent} units, the latent size (--latent ${latent})`);
+    const label = encoder.outputs.length === 1 ? 'encoder output' : `encoder output ${index} (${index === 0 ? 'mean' : 'log-variance'})`;
+    expectShape([output], [latent], label, `end in ${latent} units, the latent size (--latent ${latent})`);
   });
   expectShape(decoder.inputs, [latent], 'decoder input', `take the latent vector of ${latent} values (--latent ${latent})`);
   expectShape(decoder.outputs, [IMAGE_PIXELS], 'decoder output', 'end in 784 units, one per pixel (flatten the last feature map)');
@@ -96,13 +96,13 @@ function buildPair(config: ModelConfig): EncoderDecoder {
 }
 
 /** Checks that `tensors` is one tensor of shape [batch, ...expected]. */
-function expectShape(tensors: tf.SymbolicTensor[], expected: number[], what: string, fix: string): void {
+function expectShape(tensors: tf.SymbolicTensor[], expected: number[], label: string, fix: string): void {
   const shape = tensors.length === 1 ? tensors[0].shape : null;
   const matches = shape !== null && shape.length === expected.length + 1 && expected.every((size, i) => shape[i + 1] === size);
   if (matches) return;
 
   const found = tensors.length === 1 ? `shape ${formatShape(tensors[0].shape)}` : `${tensors.length} tensors`;
-  throw new ModelShapeError(`the ${what} has ${found}, but the trainer needs ${formatShape([null, ...expected])}; make the model ${fix}.`);
+  throw new ModelShapeError(`the ${label} has ${found}, but the trainer needs ${formatShape([null, ...expected])}; make the model ${fix}.`);
 }
 
 /**

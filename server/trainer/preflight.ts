@@ -12,6 +12,7 @@ import type { Autoencoder } from './model';
 import { createOptimizer } from './optimizer';
 import { createRandom } from './random';
 import { createTrainingStep } from './training-step';
+import type { TrainingStep } from './training-step';
 
 /** Raised when the preflight fails; `missingKernel` names the kernel the backend lacks, when that is the cause. */
 export class PreflightError extends Error {
@@ -21,7 +22,7 @@ export class PreflightError extends Error {
     message: string,
     /** Kernel that the backend does not have, such as Conv2DBackpropFilter; null for any other failure. */
     readonly missingKernel: string | null,
-    /** True when the loss was NaN or infinite, which no other backend would fix. */
+    /** True when the loss was NaN or infinite: a fault of the model or the learning rate, so no fallback is tried. */
     readonly notFinite = false,
   ) {
     super(message);
@@ -41,7 +42,9 @@ export function preflight(model: Autoencoder, config: PreflightConfig, dataset: 
   const saved = [...model.encoder.getWeights(), ...model.decoder.getWeights()].map((weight) => tf.clone(weight));
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
   try {
-    runSteps(model, config, dataset);
+    const step = createTrainingStep(model, config);
+    checkFinite('training step', trainOnce(step, optimizer, config, dataset), config);
+    checkFinite('validation pass', evaluateOnce(step, dataset), config);
   } catch (error) {
     throw asPreflightError(error, config);
   } finally {
@@ -50,50 +53,50 @@ export function preflight(model: Autoencoder, config: PreflightConfig, dataset: 
     saved.forEach((tensor) => tensor.dispose());
     optimizer.dispose();
   }
+}
 
-  function runSteps(model: Autoencoder, config: PreflightConfig, dataset: Dataset): void {
-    const step = createTrainingStep(model, config);
-    const trainIndices = rangeIndices(0, Math.min(config.batchSize, dataset.train.count));
-    const evaluationIndices = rangeIndices(0, Math.min(EVALUATION_BATCH, dataset.validation.count));
-
-    const target = batchTensor(dataset.train, trainIndices);
-    const input = config.denoise > 0 ? noisyBatchTensor(dataset.train, trainIndices, config.denoise, createRandom(config.seed, 'preflight')) : target;
-    let trainTerms: Float32Array;
-    try {
-      // The tidy releases what a failing step leaves behind, such as its forward output.
-      trainTerms = tf.tidy(() => {
-        const terms = step.train(optimizer, input, target, 1);
-        const values = terms.dataSync() as Float32Array;
-        terms.dispose();
-        return values;
-      });
-    } catch (error) {
-      releaseGradientTape();
-      throw error;
-    } finally {
-      tf.dispose([input, target]);
-    }
-
-    const validationTerms = tf.tidy(() => {
-      const validation = batchTensor(dataset.validation, evaluationIndices);
-      const loss = step.evaluate(validation, validation, 1);
-      // Reading every result back makes each kernel run now, on every backend.
-      step.reconstruct(validation).mul(255).round().toInt().dataSync();
-      step.encode(validation).dataSync();
-      return loss.dataSync() as Float32Array;
+/** Runs one optimizer step on the first training batch and returns its loss terms. */
+function trainOnce(step: TrainingStep, optimizer: tf.Optimizer, config: PreflightConfig, dataset: Dataset): Float32Array {
+  const indices = rangeIndices(0, Math.min(config.batchSize, dataset.train.count));
+  const target = batchTensor(dataset.train, indices);
+  const input = config.denoise > 0 ? noisyBatchTensor(dataset.train, indices, config.denoise, createRandom(config.seed, 'preflight')) : target;
+  try {
+    // The tidy releases what a failing step leaves behind, such as its forward output.
+    return tf.tidy(() => {
+      const terms = step.train(optimizer, input, target, 1);
+      const values = terms.dataSync() as Float32Array;
+      terms.dispose();
+      return values;
     });
-
-    for (const [what, terms] of [['training', trainTerms], ['validation', validationTerms]] as const) {
-      if (!Array.from(terms).every(Number.isFinite)) {
-        throw new PreflightError(
-          `the first ${what} step of --model ${config.model} gave a loss of ${Array.from(terms).join(', ')}, which is not finite; ` +
-            'lower --lr, or check the model for a layer that overflows.',
-          null,
-          true,
-        );
-      }
-    }
+  } catch (error) {
+    releaseGradientTape();
+    throw error;
+  } finally {
+    tf.dispose([input, target]);
   }
+}
+
+/** Computes the validation loss, the reconstructions and the latent codes of one evaluation batch, and returns the loss terms. */
+function evaluateOnce(step: TrainingStep, dataset: Dataset): Float32Array {
+  const indices = rangeIndices(0, Math.min(EVALUATION_BATCH, dataset.validation.count));
+  return tf.tidy(() => {
+    const validation = batchTensor(dataset.validation, indices);
+    const loss = step.evaluate(validation, validation, 1);
+    // Reading every result back makes each kernel run now, on every backend.
+    step.reconstruct(validation).mul(255).round().toInt().dataSync();
+    step.encode(validation).dataSync();
+    return loss.dataSync() as Float32Array;
+  });
+}
+
+function checkFinite(label: string, terms: Float32Array, config: PreflightConfig): void {
+  if (terms.every(Number.isFinite)) return;
+  throw new PreflightError(
+    `the first ${label} of --model ${config.model} gave a loss of ${Array.from(terms).join(', ')}, which is not finite; ` +
+      'lower --lr, or check the model for a layer that overflows.',
+    null,
+    true,
+  );
 }
 
 /** Wraps an error of the preflight, naming the missing kernel when TensorFlow.js reports one. */

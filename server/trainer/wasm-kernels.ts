@@ -154,9 +154,9 @@ class KernelRunner {
     return output;
   }
 
-  disposeAllBut(kept: TensorInfo): void {
+  disposeAllBut(result: TensorInfo): void {
     for (const output of this.outputs) {
-      if (output !== kept) this.backend.disposeData(output.dataId);
+      if (output !== result) this.backend.disposeData(output.dataId);
     }
   }
 }
