@@ -14,7 +14,7 @@ import { createRandom } from './random';
 import { createTrainingStep } from './training-step';
 import type { TrainingStep } from './training-step';
 
-/** Raised when the preflight fails; `missingKernel` names the kernel the backend lacks, when that is the cause. */
+/** Raised when the preflight fails. `missingKernel` names the kernel the backend lacks, when that is the cause. */
 export class PreflightError extends Error {
   override name = 'PreflightError';
 

@@ -148,6 +148,7 @@ class KernelRunner {
 
   run(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
     const kernel = tf.getKernel(kernelName, 'wasm');
+    // TensorFlow.js's own wording, which the preflight recognises as a missing kernel.
     if (!kernel) throw new Error(`Kernel '${kernelName}' not registered for backend 'wasm'`);
     const output = kernel.kernelFunc({ inputs, backend: this.backend, attrs }) as TensorInfo;
     this.outputs.push(output);
