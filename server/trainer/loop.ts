@@ -138,6 +138,7 @@ export class TrainingLoop {
    * once while paused, diverged or finished, otherwise before the next step starts.
    */
   requestCheckpoint(id: number): void {
+    // NOTE: while diverged, the weights in the checkpoint are the non-finite ones; the caller decides whether to keep it.
     if (this.closed) {
       this.options.emit({ type: 'warning', message: `checkpoint ${id} was not taken: the training loop has already released its model` });
       return;
