@@ -43,9 +43,13 @@ export interface Checkpoint {
 /**
  * Combines the worker's state with the host's history into a checkpoint.
  * History past the state's step is left out, because the resumed run trains
- * those steps again.
+ * those steps again. The topologies come from the latest weight snapshots,
+ * which the worker sends before its first step.
  */
-export function captureCheckpoint(state: CheckpointState, history: RunHistory, topology: ModelTopologies, savedAt = Date.now()): Checkpoint {
+export function captureCheckpoint(state: CheckpointState, history: RunHistory, savedAt = Date.now()): Checkpoint {
+  const { encoderWeights, decoderWeights } = history;
+  if (!encoderWeights || !decoderWeights) throw new Error('the training worker has sent no weight snapshot yet, so the model topology is unknown');
+
   const runStartedAt = history.status(0).runStartedAt;
   return {
     savedAt,
@@ -53,7 +57,7 @@ export function captureCheckpoint(state: CheckpointState, history: RunHistory, t
     elapsedMs: Math.max(0, savedAt - runStartedAt),
     config: history.config,
     state,
-    topology,
+    topology: { encoder: encoderWeights.topology, decoder: decoderWeights.topology },
     history: {
       losses: history.losses.columns(countUpTo(history.losses, state.step)),
       epochs: history.epochs.filter((summary) => summary.epoch <= state.epoch),
