@@ -78,9 +78,9 @@ export class CheckpointScheduler {
     });
   }
 
-  /** Step of the last checkpoint saved, or of the one the run resumed from; 0 before the first save of a new run. */
-  get savedStep(): number {
-    return this.lastSaved.step;
+  /** Epoch and step of the last checkpoint saved, or of the one the run resumed from; zeros before the first save of a new run. */
+  get saved(): { epoch: number; step: number } {
+    return this.lastSaved;
   }
 
   /** Stops saving; a save in progress still finishes. */
