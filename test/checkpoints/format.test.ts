@@ -42,7 +42,7 @@ describe('checkpoint file round trip', () => {
     const { path } = await saveCheckpoint(stateDir, checkpoint);
     const loaded = await readCheckpoint(path);
 
-    const model = buildAutoencoder({ ...TINY_RUN, seed: 99 });
+    const model = await buildAutoencoder({ ...TINY_RUN, seed: 99 });
     const before = modelWeights(model.decoder);
     for (const [part, weights] of [['encoder', loaded.state.encoder], ['decoder', loaded.state.decoder]] as const) {
       const tensors = weights.map((weight) => tf.tensor(weight.values, weight.shape));

@@ -38,7 +38,7 @@ export function modelWeights(model: tf.LayersModel): WeightTensor[] {
  * a short made-up history. The models are disposed before it returns.
  */
 export async function trainedCheckpoint(config: RunConfig = TINY_RUN): Promise<Checkpoint> {
-  const model = buildAutoencoder(config);
+  const model = await buildAutoencoder(config);
   const optimizer = tf.train.adam(config.learningRate);
   const images = tf.randomUniform([8, IMAGE_PIXELS], 0, 1, 'float32', 1);
   for (let step = 0; step < 2; step++) {
