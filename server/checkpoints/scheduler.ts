@@ -28,7 +28,7 @@ export interface SchedulerOptions {
 /** Time the worker gets to return the state for a periodic checkpoint. */
 const PERIODIC_REQUEST_MS = 15_000;
 
-/** Default maximum time of `saveNow`, so that a host stopping on Ctrl+C never waits long. */
+/** Default maximum time of `saveNow`, after which it resolves with null, so that a host stopping on Ctrl+C waits at most this long for its save. */
 const SHUTDOWN_SAVE_MS = 3000;
 
 /**
@@ -60,9 +60,9 @@ export class CheckpointScheduler {
 
   /**
    * Saves a checkpoint now, after any save in progress, and resolves with its
-   * path, or with null when nothing was saved: the run has not trained since
-   * the last save, it diverged, the worker returned nothing within
-   * `deadlineMs`, or the save failed. It never rejects.
+   * path. It resolves with null when nothing was saved, because the run has
+   * not trained since the last save, it diverged, the save failed, or it did
+   * not finish within `deadlineMs`. It never rejects.
    */
   saveNow(reason: string, deadlineMs = SHUTDOWN_SAVE_MS): Promise<string | null> {
     const save = this.enqueue(reason, deadlineMs);

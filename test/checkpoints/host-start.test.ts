@@ -9,13 +9,14 @@ import pino from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { Checkpoint } from '../../server/checkpoints/checkpoint';
-import { currentCheckpointPath, saveCheckpoint } from '../../server/checkpoints/store';
+import { currentCheckpointPath, readCheckpoint, saveCheckpoint } from '../../server/checkpoints/store';
 import { parseHostOptions } from '../../server/cli/options';
 import type { HostOptions } from '../../server/cli/options';
 import { startHost } from '../../server/host';
 import type { Host } from '../../server/host';
 import { selectBackend } from '../../server/trainer/backend';
 import { TINY_RUN, trainedCheckpoint } from '../helpers/checkpoints';
+import { waitFor } from '../helpers/host';
 
 /** Returns the flags of TINY_RUN with `--hidden 64`, so that a host started with them could resume its checkpoints. */
 function tinyFlags(latent = 4): string[] {
@@ -70,7 +71,7 @@ describe('host start with a checkpoint it cannot resume', () => {
   });
 
   it('sets aside a checkpoint that the worker rejects and starts fresh', async () => {
-    // The weights are those of a 784-3 encoder, but the configuration asks for latent 4.
+    // The weights are those of a 784-3 encoder, but the configuration has latent 4.
     const mismatched = await trainedCheckpoint({ ...TINY_RUN, hidden: [64], latent: 3 });
     const { path } = await saveCheckpoint(stateDir, { ...mismatched, config: { ...mismatched.config, latent: 4 } });
 
@@ -109,5 +110,30 @@ describe('host start with a checkpoint of other flags', () => {
     const warning = records.find((record) => record.level === 40)?.msg;
     expect(warning).toContain("--latent 8 differs from the checkpoint's 4");
     expect(warning).toContain('--fresh');
+  });
+});
+
+describe('host panel restart', () => {
+  it('keeps the replaced run and checkpoints the new one', async () => {
+    const started = await start([...tinyFlags(), '--epochs', '1000', '--checkpoint-every', '1']);
+    const firstRunId = started.history.runId;
+    const path = currentCheckpointPath(stateDir);
+    await waitFor('a checkpoint of the first run', () => records.some((record) => record.msg.startsWith('checkpoint saved')));
+
+    await started.runs.restart({ latent: 6 }, 'test restart');
+    const secondRunId = started.history.runId;
+    await waitFor('a checkpoint of the new run', async () => {
+      const saved = await readCheckpoint(path).catch(() => null);
+      return saved?.runId === secondRunId;
+    });
+
+    const files = await checkpointFiles();
+    expect(files).toContain('current.ckpt');
+    const kept = files.filter((file) => /^run-.*\.ckpt$/.test(file));
+    expect(kept).toHaveLength(1);
+    const earlier = await readCheckpoint(join(stateDir, 'checkpoints', kept[0]));
+    expect(earlier.runId).toBe(firstRunId);
+    expect(earlier.config.latent).toBe(4);
+    expect((await readCheckpoint(path)).config.latent).toBe(6);
   });
 });
