@@ -12,8 +12,12 @@ import type { AddressInfo } from 'node:net';
 import type { Topic } from '../shared/protocol/topics';
 import { BroadcastHub } from './broadcast/hub';
 import type { HubOptions } from './broadcast/hub';
-import { RunHistory } from './broadcast/run-history';
+import type { RunHistory } from './broadcast/run-history';
 import { TrainingFeed } from './broadcast/training-feed';
+import { continuingRunFeed, historyFor, openRun } from './checkpoints/resume';
+import type { RunStart } from './checkpoints/resume';
+import { CheckpointScheduler } from './checkpoints/scheduler';
+import { setAsideCheckpoint } from './checkpoints/store';
 import type { HostOptions } from './cli/options';
 import { modelRoutes } from './export/routes';
 import { ApprovalSetting } from './gallery/approval';
@@ -30,6 +34,7 @@ import type { Logger } from './log';
 import { runRoutes } from './run/host-routes';
 import { RunManager } from './run/run-manager';
 import { mainThreadTensorFlow } from './tensorflow/main-thread';
+import { TrainerStartError } from './trainer/trainer-thread';
 
 export interface Host {
   /** Viewer page address, such as http://127.0.0.1:3000/. */
@@ -38,11 +43,13 @@ export interface Host {
   history: RunHistory;
   /** Owner of the training worker: pause, resume, live settings, restarts; `runs.current` is the worker. */
   runs: RunManager;
+  /** Saves the current run's checkpoints in the state folder. */
+  checkpoints: CheckpointScheduler;
   /** The shared gallery: its database, decoder batcher and broadcasts. */
   gallery: Gallery;
   /** The token that `/api/host/...` calls need. */
   hostToken: HostToken;
-  /** Stops training, closes every connection and the server. */
+  /** Saves a checkpoint, stops training, closes every connection and the server. */
   close(): Promise<void>;
 }
 
@@ -51,10 +58,29 @@ export class ListenError extends Error {
   override name = 'ListenError';
 }
 
+/**
+ * Starts the host on the state folder's checkpoint, or on a new run. When the
+ * training worker cannot resume the checkpoint, the host starts once more
+ * with a new run. If that works, the checkpoint was at fault and is set
+ * aside. Otherwise the checkpoint stays and the new run's error is thrown.
+ */
 export async function startHost(options: HostOptions, log: Logger, hubOptions: Partial<HubOptions> = {}): Promise<Host> {
   await createStateDir(options.stateDir);
+  const start = await openRun(options, log);
+  try {
+    return await startRun(options, start, log, hubOptions);
+  } catch (error) {
+    if (!start.resume || !(error instanceof TrainerStartError)) throw error;
+    log.warn({ checkpoint: start.resume.path, err: error.message }, 'the training worker could not resume the checkpoint; trying a new run');
+    const host = await startRun(options, { config: options.run, resume: null }, log, hubOptions);
+    await setAsideCheckpoint(start.resume.path, `the training worker could not resume it: ${error.message}`, log);
+    return host;
+  }
+}
 
-  const history = new RunHistory(options.run);
+async function startRun(options: HostOptions, start: RunStart, log: Logger, hubOptions: Partial<HubOptions>): Promise<Host> {
+  const { resume } = start;
+  const history = historyFor(start);
   const metrics = new HostMetrics();
   const feed = new TrainingFeed(history, log, metrics, options.topicRates);
 
@@ -69,7 +95,23 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),
   };
-  const runs = new RunManager({ history, feed, log, reconstructionEvery: options.reconstructionEvery });
+  const runs = new RunManager({
+    history,
+    feed: continuingRunFeed(feed, resume?.checkpoint.elapsedMs ?? 0),
+    log,
+    reconstructionEvery: options.reconstructionEvery,
+    resume: resume?.checkpoint.state ?? null,
+  });
+  const checkpoints = new CheckpointScheduler({
+    requestState: (timeoutMs) => runs.current.checkpoint(timeoutMs),
+    history,
+    stateDir: options.stateDir,
+    every: options.checkpointEvery,
+    flushHistory: () => feed.flush(),
+    resumedFrom: resume?.checkpoint.state ?? null,
+    log,
+  });
+  runs.on('event', (event) => checkpoints.handle(event));
   const hostRouter = hostApi(hostToken, [runRoutes(runs, history, () => hub.viewerCount, log), hostRoutes(gallery, hostToken)]);
 
   // Started now so that its log line comes at start; gallery decodes and exports wait for it.
@@ -98,6 +140,8 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
   showModerationLink(log, `${url}host`, hostToken.value, join(options.stateDir, HOST_TOKEN_FILE));
 
   const close = async () => {
+    await checkpoints.saveNow('the host is stopping');
+    checkpoints.close();
     await runs.stop();
     feed.close();
     await hub.close();
@@ -114,7 +158,9 @@ export async function startHost(options: HostOptions, log: Logger, hubOptions: P
     await close();
     throw error;
   }
-  return { url, port, history, runs, gallery, hostToken, close };
+  // Every later run replaces the first, and the run it replaces keeps its checkpoint under its own name.
+  runs.on('run', () => void checkpoints.startRun());
+  return { url, port, history, runs, checkpoints, gallery, hostToken, close };
 }
 
 /**

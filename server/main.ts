@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 
 import { helpText, OptionsError, parseHostOptions } from './cli/options';
 import type { HostOptions } from './cli/options';
+import { CheckpointStoreError } from './checkpoints/store';
 import { SchemaVersionError } from './gallery/migrations';
 import { ListenError, startHost, StateDirError } from './host';
 import type { Host } from './host';
@@ -14,6 +15,12 @@ import { TrainerStartError } from './trainer/trainer-thread';
 
 /** Exit code for a bad flag value, as most command-line tools use. */
 const EXIT_USAGE = 2;
+
+/**
+ * Maximum time a stop on Ctrl+C or SIGTERM may take before the process exits
+ * anyway. The checkpoint save gets 3 s and the worker 5 s to release its tensors.
+ */
+const SHUTDOWN_LIMIT_MS = 10_000;
 
 let options: HostOptions | 'help';
 try {
@@ -42,7 +49,8 @@ try {
   logNetworkUrls(log, options.host, host.port);
   listenForKeys(log, host);
 } catch (error) {
-  const startProblem = error instanceof ListenError || error instanceof SchemaVersionError || error instanceof StateDirError;
+  const startProblem =
+    error instanceof ListenError || error instanceof SchemaVersionError || error instanceof StateDirError || error instanceof CheckpointStoreError;
   if (startProblem) log.error(error.message);
   // startHost has logged why training could not start.
   if (startProblem || error instanceof TrainerStartError) process.exit(1);
@@ -64,6 +72,11 @@ function stopOnSignals(logger: Logger, currentHost: () => Host | null): void {
       logger.info('stopped before training started');
       process.exit(0);
     }
+    // The checkpoint save happens inside close(), before the worker stops.
+    setTimeout(() => {
+      logger.error({ limitMs: SHUTDOWN_LIMIT_MS }, `stopping took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting without finishing cleanup`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     running.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -194,7 +194,7 @@ export interface HostStatus {
   viewers: number;
   /** Wall-clock time at which the run started, in milliseconds since the Unix epoch; step times count from it. */
   runStartedAt: number;
-  /** Random id of this run, new at every host start and every restart; gallery items keep the id of the run that decoded them. */
+  /** Random id of this run, new at every restart and at a host start that does not resume a checkpoint; gallery items keep the id of the run that decoded them. */
   runId: string;
   /** Start reason of this run, such as `host start` or `latent size 8 → 16 (host panel)`. */
   runReason: string;

@@ -7,6 +7,14 @@ import type { StepLoss } from '../../shared/training';
 
 const INITIAL_CAPACITY = 4096;
 
+/** Step losses as three columns of equal length, in step order. */
+export interface LossColumns {
+  steps: Uint32Array;
+  losses: Float32Array;
+  /** Milliseconds from the start of the run to the end of each step. */
+  elapsedMs: Uint32Array;
+}
+
 export class LossSeries implements SeriesView {
   private steps = new Uint32Array(INITIAL_CAPACITY);
   private losses = new Float32Array(INITIAL_CAPACITY);
@@ -41,6 +49,22 @@ export class LossSeries implements SeriesView {
       this.elapsed[this.size] = point.elapsedMs;
       this.size++;
     }
+  }
+
+  /** Appends points stored column by column, such as a checkpoint's loss history, without building an object per point. */
+  appendColumns(columns: LossColumns): void {
+    const count = columns.steps.length;
+    this.reserve(this.size + count);
+    this.steps.set(columns.steps, this.size);
+    this.losses.set(columns.losses, this.size);
+    this.elapsed.set(columns.elapsedMs, this.size);
+    this.size += count;
+  }
+
+  /** Copies the first `count` points out column by column. */
+  columns(count = this.size): LossColumns {
+    const end = Math.min(count, this.size);
+    return { steps: this.steps.slice(0, end), losses: this.losses.slice(0, end), elapsedMs: this.elapsed.slice(0, end) };
   }
 
   /** Returns the points to show a joining viewer: all of them, or a min/max downsampling to at most `maxPoints`. */

@@ -42,8 +42,15 @@ export const KEPT_RUNS = 50;
 /** Start reason of the first run of a host. */
 export const FIRST_RUN_REASON = 'host start';
 
+/** Id and start time of a run that continues from a checkpoint. */
+export interface RunIdentity {
+  runId: string;
+  /** Wall-clock start of the run, in ms since the Unix epoch. */
+  runStartedAt: number;
+}
+
 export class RunHistory {
-  private currentRunId = randomUUID();
+  private currentRunId: string = randomUUID();
   private currentConfig: RunConfig;
   private reason: string;
   private lossSeries = new LossSeries();
@@ -68,12 +75,17 @@ export class RunHistory {
   /** Encoded snapshot frames per topic and the values they were built from. */
   private readonly snapshotCache = new Map<string, { sources: unknown[]; frames: Uint8Array[] }>();
 
-  constructor(config: RunConfig, reason = FIRST_RUN_REASON) {
+  /** @param resumed the id and start time of the checkpoint the first run continues, or null for a new run */
+  constructor(config: RunConfig, reason = FIRST_RUN_REASON, resumed: RunIdentity | null = null) {
     this.currentConfig = config;
     this.reason = reason;
+    if (resumed) {
+      this.currentRunId = resumed.runId;
+      this.runStartedAt = resumed.runStartedAt;
+    }
   }
 
-  /** Random id of the current run, new at every host start and every restart. */
+  /** Random id of the current run, new at every restart and at a host start that does not resume a checkpoint. */
   get runId(): string {
     return this.currentRunId;
   }

@@ -147,6 +147,11 @@ export class TrainingFeed {
     }
   }
 
+  /** Moves step losses and epochs still waiting for the loss topic's next broadcast into the history, and broadcasts them. */
+  flush(): void {
+    this.flushers.loss.runNow();
+  }
+
   /** Sends what is still pending and stops every timer. */
   close(): void {
     this.flushers.loss.runNow();

@@ -31,6 +31,12 @@ export interface HostOptions {
   galleryLimits: GalleryLimits;
   logLevel: string;
   logFormat: LogFormat | undefined;
+  /** Epochs between two checkpoints; 0 saves only when the run finishes or the host stops. */
+  checkpointEvery: number;
+  /** Starts a new run even when the state folder contains a checkpoint, which is kept. */
+  fresh: boolean;
+  /** Names of the flags given on the command line, without dashes; a resumed run takes the rest from its checkpoint. */
+  explicitFlags: ReadonlySet<string>;
 }
 
 /** Raised for a flag value the host cannot run with; the message names value and fix. */
@@ -38,7 +44,7 @@ export class OptionsError extends Error {
   override name = 'OptionsError';
 }
 
-interface FlagSpec {
+export interface FlagSpec {
   type: 'string' | 'boolean';
   /** Value placeholder in `--help`, such as `N` or `RATE`. */
   value?: string;
@@ -143,6 +149,13 @@ export const FLAGS: Record<string, FlagSpec> = {
     default: limitText(GALLERY_LIMIT_DEFAULTS.votePerIp),
   },
   'state-dir': { type: 'string', value: 'DIR', help: 'folder for checkpoints and the gallery, created if missing', default: './var' },
+  'checkpoint-every': {
+    type: 'string',
+    value: 'N',
+    help: 'epochs between two checkpoints in the state folder; 0 saves only when the run finishes or the host stops',
+    default: '5',
+  },
+  fresh: { type: 'boolean', help: 'start a new run even if the state folder contains a checkpoint, which is kept there under another name' },
   'log-level': { type: 'string', value: 'LEVEL', help: '`debug`, `info`, `warn` or `error`; also read from LOG_LEVEL', default: 'info' },
   'log-format': { type: 'string', value: 'FORMAT', help: '`pretty` or `json`; default pretty on a terminal, JSON otherwise' },
   help: { type: 'boolean', help: 'print this help and exit' },
@@ -150,10 +163,18 @@ export const FLAGS: Record<string, FlagSpec> = {
 
 const DEFAULT_LEARNING_RATE: Record<OptimizerKind, number> = { adam: 0.001, adadelta: 1, sgd: 0.1 };
 
+/** Flag values as `parseArgs` returns them: a string or `true` for each flag given. */
+export type FlagValues = Record<string, string | boolean | undefined>;
+
 /** Parses `argv` (without node and script) into options, or throws OptionsError. */
 export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): HostOptions | 'help' {
-  const values = parseFlags(argv);
+  const values = parseFlags(argv, FLAGS, 'npm start');
   if (values.help) return 'help';
+  return hostOptionsFromFlags(values, env);
+}
+
+/** Validates parsed flag values into host options; a flag missing from `values` takes its default from FLAGS. */
+export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv = process.env): HostOptions {
 
   const text = (name: string): string => {
     const value = values[name];
@@ -204,23 +225,21 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       'error',
     ]),
     logFormat: values['log-format'] === undefined ? undefined : oneOf<LogFormat>('log-format', text('log-format'), ['pretty', 'json']),
+    checkpointEvery: integer('checkpoint-every', text('checkpoint-every'), 0, 1_000_000),
+    fresh: values.fresh === true,
+    explicitFlags: new Set(Object.keys(values).filter((name) => values[name] !== undefined)),
   };
 }
 
 /** Formats `--help`: every flag with its value, meaning and default. */
 export function helpText(): string {
-  const rows = Object.entries(FLAGS).map(([name, spec]) => {
-    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
-    const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
-    return `${left.padEnd(30)} ${spec.help}${fallback}`;
-  });
   return [
     'Usage: npm start -- [flags]',
     '',
     'Trains an image autoencoder and streams it live to viewers at http://HOST:PORT/.',
     '',
     'Flags:',
-    ...rows,
+    ...flagHelpRows(FLAGS),
     '',
     'Examples:',
     '  npm start',
@@ -229,22 +248,32 @@ export function helpText(): string {
   ].join('\n');
 }
 
-function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {
-  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }]));
+/** Formats one `--help` line per flag of `flags`: name, value placeholder, meaning and default. */
+export function flagHelpRows(flags: Record<string, FlagSpec>): string[] {
+  return Object.entries(flags).map(([name, spec]) => {
+    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
+    const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
+    return `${left.padEnd(30)} ${spec.help}${fallback}`;
+  });
+}
+
+/** Parses `argv` against the flag table `flags`; `command` is how the user runs the program, for the error message. */
+export function parseFlags(argv: string[], flags: Record<string, FlagSpec>, command: string): FlagValues {
+  const options = Object.fromEntries(Object.entries(flags).map(([name, spec]) => [name, { type: spec.type }]));
   try {
-    return parseArgs({ args: joinNegativeValues(argv), options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(argv, flags), options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new OptionsError(`${(error as Error).message}. Run \`npm start -- --help\` for the list of flags.`);
+    throw new OptionsError(`${(error as Error).message}. Run \`${command} -- --help\` for the list of flags.`);
   }
 }
 
 /** Turns `--epochs -1` into `--epochs=-1`, so that a negative number reaches validation instead of parseArgs's "ambiguous" error. */
-function joinNegativeValues(argv: string[]): string[] {
+function joinNegativeValues(argv: string[], flags: Record<string, FlagSpec>): string[] {
   const joined: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
     const next = argv[i + 1];
-    if (FLAGS[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+    if (flags[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
       joined.push(`${argv[i]}=${next}`);
       i++;
     } else {

@@ -14,8 +14,20 @@ export class TrainerStartError extends Error {
   override name = 'TrainerStartError';
 }
 
+/** Raised when the worker does not return the state a checkpoint needs: not ready yet, gone, or too slow. */
+export class CheckpointRequestError extends Error {
+  override name = 'CheckpointRequestError';
+}
+
 /** Time the worker gets to release its tensors after `stop` before it is terminated. */
 const STOP_GRACE_MS = 5000;
+
+/**
+ * Default time the worker gets to return the state for a checkpoint. It
+ * returns it between two steps, but a validation pass over MNIST's 10,000
+ * test images runs without a break and takes about a second on the WASM backend.
+ */
+const CHECKPOINT_TIMEOUT_MS = 15_000;
 
 export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [number] }> {
   /** Resolves once the backend runs, the dataset is loaded and the model is built. */
@@ -23,7 +35,7 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
   private readonly worker: Worker;
   private exited = false;
   private isReady = false;
-  private nextCheckpointId = 1;
+  private lastCheckpointId = 0;
 
   constructor(init: WorkerInit) {
     super();
@@ -64,35 +76,38 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
   }
 
   /**
-   * Resolves with the weights, optimizer slots, epoch and step between two
-   * training steps. Rejects when the worker fails or exits first.
+   * Asks the worker for its weights, optimizer state, epoch and step, and
+   * resolves with them once it returns them between two training steps.
+   * Rejects with a CheckpointRequestError before `ready`, after the worker
+   * exited or failed, or when no response came within `timeoutMs`.
    */
-  checkpoint(): Promise<CheckpointState> {
-    const id = this.nextCheckpointId++;
+  checkpoint(timeoutMs = CHECKPOINT_TIMEOUT_MS): Promise<CheckpointState> {
+    if (this.exited) return Promise.reject(new CheckpointRequestError('the training worker has exited, so there is no model to checkpoint'));
+    if (!this.isReady) {
+      return Promise.reject(new CheckpointRequestError('the training worker is still loading the dataset and building the model, so there is nothing to checkpoint yet'));
+    }
+
+    const id = ++this.lastCheckpointId;
     return new Promise<CheckpointState>((resolve, reject) => {
-      if (this.exited) {
-        reject(new Error(`checkpoint ${id} was not taken: the training worker has exited`));
-        return;
-      }
-      const onEvent = (event: WorkerEvent) => {
-        if (event.type === 'checkpoint' && event.id === id) {
-          settle();
-          resolve(event.state);
-        } else if (event.type === 'fatal') {
-          settle();
-          reject(new Error(`checkpoint ${id} was not taken: training failed (${event.message})`));
-        }
-      };
-      const onExit = (code: number) => {
-        settle();
-        reject(new Error(`checkpoint ${id} was not taken: the training worker exited with code ${code}`));
-      };
-      const settle = () => {
+      const settle = (outcome: () => void) => {
+        clearTimeout(timer);
         this.off('event', onEvent);
         this.off('exit', onExit);
+        outcome();
       };
+      const onEvent = (event: WorkerEvent) => {
+        if (event.type === 'checkpoint' && event.id === id) settle(() => resolve(event.state));
+        if (event.type === 'fatal') settle(() => reject(new CheckpointRequestError(`training failed before the response to checkpoint request ${id}: ${event.message}`)));
+      };
+      const onExit = (code: number) => {
+        settle(() => reject(new CheckpointRequestError(`the training worker exited with code ${code} before responding to checkpoint request ${id}`)));
+      };
+      const timer = setTimeout(() => {
+        settle(() => reject(new CheckpointRequestError(`checkpoint request ${id} timed out: the training worker did not respond within ${timeoutMs} ms`)));
+      }, timeoutMs);
+
       this.on('event', onEvent);
-      this.once('exit', onExit);
+      this.on('exit', onExit);
       this.send({ type: 'checkpoint', id });
     });
   }
