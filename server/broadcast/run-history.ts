@@ -13,8 +13,10 @@ import {
   FrameType,
   encodeHello,
   encodeProbes,
+  encodeReconstructionHistory,
   encodeReconstructions,
   encodeStepLosses,
+  encodeWeightHistogramHistory,
 } from '../../shared/protocol/frames';
 import type { ProbeImages, ReconstructionOutputs } from '../../shared/protocol/frames';
 import type { Topic } from '../../shared/protocol/topics';
@@ -32,6 +34,8 @@ import type {
 } from '../../shared/training';
 import { RECENT_RUNS } from '../../shared/training';
 import { LossSeries } from './loss-series';
+import { ReconstructionHistory } from './reconstruction-history';
+import { WeightHistogramHistory } from './weight-histograms';
 
 /** Most loss points a joining viewer receives; longer histories are downsampled keeping each bucket's min and max. */
 export const SNAPSHOT_LOSS_POINTS = 4000;
@@ -64,6 +68,10 @@ export class RunHistory {
   /** Latest decoder snapshot at float32 precision; null until the first. */
   decoderWeights: ModelSnapshot | null = null;
   latentMap: LatentMap | null = null;
+  /** Reconstructions kept for scrubbing back through the run. */
+  readonly reconstructionHistory = new ReconstructionHistory();
+  /** Weight histograms kept for the run's histogram strips. */
+  readonly weightHistograms = new WeightHistogramHistory();
   private state: TrainingState = 'starting';
   private stateReason: string | null = 'loading the dataset';
   private backend: BackendInfo | null = null;
@@ -235,6 +243,16 @@ export class RunHistory {
       case 'gallery':
         // The gallery is not part of the run; server/gallery/feed.ts builds its snapshot.
         return [];
+      case 'reconstruction-history':
+        return this.cached('reconstruction-history', [this.reconstructionHistory.version], () => {
+          const body = this.reconstructionHistory.historyBody();
+          return body ? [encodeReconstructionHistory(seq, body)] : [];
+        });
+      case 'weight-histograms':
+        return this.cached('weight-histograms', [this.weightHistograms.version], () => {
+          const body = this.weightHistograms.historyBody();
+          return body ? [encodeWeightHistogramHistory(seq, body)] : [];
+        });
     }
   }
 

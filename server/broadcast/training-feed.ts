@@ -7,18 +7,23 @@ import {
   encodeEpochs,
   encodeLatentMap,
   encodeProbes,
+  encodeReconstructionAdded,
+  encodeReconstructionHistory,
   encodeReconstructions,
   encodeRunStarted,
   encodeStatus,
   encodeStepLosses,
+  encodeWeightHistogramAdded,
+  encodeWeightHistogramHistory,
 } from '../../shared/protocol/frames';
 import type { Topic } from '../../shared/protocol/topics';
-import type { EpochSummary, RunConfig, StepLoss } from '../../shared/training';
+import type { EpochSummary, ModelSnapshot, RunConfig, StepLoss } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { HostMetrics } from '../http/metrics';
 import type { Logger } from '../log';
 import type { BroadcastHub } from './hub';
 import type { RunHistory } from './run-history';
+import type { NamedTensor } from './weight-histograms';
 
 /** Maximum broadcasts per second of each topic. */
 export type TopicRates = Record<Topic, number>;
@@ -30,7 +35,18 @@ type TrainingTopic = Exclude<Topic, 'gallery'>;
 // 8 KB/s: a reconstruction frame is 6 KB, the encoder and decoder weights
 // 7 KB each, and a latent map of 1,000 codes of 8 values 33 KB once per epoch.
 // The gallery rate applies to vote tallies; new items and removals go out at once.
-export const DEFAULT_TOPIC_RATES: TopicRates = { status: 4, loss: 10, reconstructions: 0.5, weights: 0.2, latent: 0.1, gallery: 4 };
+// Each broadcast of the two history topics adds one entry to the history the
+// host keeps, so their rates also set how finely a short run is recorded.
+export const DEFAULT_TOPIC_RATES: TopicRates = {
+  status: 4,
+  loss: 10,
+  reconstructions: 0.5,
+  weights: 0.2,
+  latent: 0.1,
+  gallery: 4,
+  'reconstruction-history': 0.5,
+  'weight-histograms': 0.2,
+};
 
 export class TrainingFeed {
   private readonly pendingLosses: StepLoss[] = [];
@@ -54,6 +70,8 @@ export class TrainingFeed {
       reconstructions: new Throttled(() => this.sendReconstructions(), rates.reconstructions),
       weights: new Throttled(() => this.sendWeights(), rates.weights),
       latent: new Throttled(() => this.sendLatentMap(), rates.latent),
+      'reconstruction-history': new Throttled(() => this.sendReconstructionAdded(), rates['reconstruction-history']),
+      'weight-histograms': new Throttled(() => this.sendWeightHistograms(), rates['weight-histograms']),
     };
   }
 
@@ -122,10 +140,12 @@ export class TrainingFeed {
       case 'reconstructions':
         this.storeReconstructions(event);
         this.flushers.reconstructions.request();
+        this.flushers['reconstruction-history'].request();
         break;
       case 'weights':
         this.history.setWeights(event.encoder, event.decoder);
         this.flushers.weights.request();
+        this.flushers['weight-histograms'].request();
         break;
       case 'latent':
         this.history.latentMap = event.map;
@@ -164,6 +184,8 @@ export class TrainingFeed {
     if (!this.history.probes) {
       this.history.probes = { count: set.count, images: set.inputs, labels: this.pendingProbeLabels ?? new Uint8Array(set.count) };
       this.send(encodeProbes(this.nextSeq(), this.history.probes), 'reconstructions', true);
+      this.history.reconstructionHistory.reset(this.history.probes);
+      this.send(encodeReconstructionHistory(this.nextSeq(), this.history.reconstructionHistory.historyBody()!), 'reconstruction-history', true);
     }
     this.history.reconstructions = { epoch: set.epoch, step: set.step, count: set.count, outputs: set.outputs };
   }
@@ -190,6 +212,27 @@ export class TrainingFeed {
 
   private sendReconstructions(): void {
     if (this.history.reconstructions) this.send(encodeReconstructions(this.nextSeq(), this.history.reconstructions), 'reconstructions', false);
+  }
+
+  // A viewer whose buffer is above the soft limit misses history entries
+  // rather than growing its buffer further. Its scrubber then has a gap
+  // until it reconnects and receives the whole history again.
+  private sendReconstructionAdded(): void {
+    const latest = this.history.reconstructions;
+    if (latest === null || !this.history.reconstructionHistory.add(latest)) return;
+    this.send(encodeReconstructionAdded(this.nextSeq(), this.history.reconstructionHistory.addedBody()!), 'reconstruction-history', false);
+  }
+
+  // The first histograms of a model replace the page's history, so that frame is essential.
+  private sendWeightHistograms(): void {
+    const { encoderWeights, decoderWeights } = this.history;
+    if (encoderWeights === null || decoderWeights === null) return;
+
+    const histograms = this.history.weightHistograms;
+    const tensors = [...namedTensors('encoder', encoderWeights), ...namedTensors('decoder', decoderWeights)];
+    const result = histograms.add(encoderWeights.step, tensors);
+    if (result === 'reset') this.send(encodeWeightHistogramHistory(this.nextSeq(), histograms.historyBody()!), 'weight-histograms', true);
+    if (result === 'added') this.send(encodeWeightHistogramAdded(this.nextSeq(), histograms.addedBody()!), 'weight-histograms', false);
   }
 
   private sendWeights(): void {
@@ -260,6 +303,11 @@ export class Throttled {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** Returns the snapshot's weights in `getWeights()` order, named with the model's role first, such as `encoder/dense_Dense1/kernel`. */
+function namedTensors(role: 'encoder' | 'decoder', snapshot: ModelSnapshot): NamedTensor[] {
+  return snapshot.weights.map((weight) => ({ name: `${role}/${weight.name}`, values: weight.values }));
 }
 
 function roundNumbers<T extends object>(record: T): Record<string, number> {

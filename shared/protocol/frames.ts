@@ -52,6 +52,14 @@ export enum FrameType {
   GalleryRemoved = 14,
   /** JSON: the item stored for this page's own WebSocket submission, sent to that page only. */
   GallerySubmitted = 15,
+  /** Binary: the probe images and every reconstruction the host keeps of the run; replaces the page's history. */
+  ReconstructionHistory = 20,
+  /** Binary: one reconstruction added to the host's history, and the steps the history keeps after it. */
+  ReconstructionAdded = 21,
+  /** Binary: per-tensor weight histograms of every weight snapshot the host keeps; replaces the page's history. */
+  WeightHistogramHistory = 22,
+  /** Binary: the weight histograms of one snapshot added to the host's history, and the steps it keeps after it. */
+  WeightHistogramAdded = 23,
   /** JSON: a new run replaced the previous one; the configuration and status of the new run, sent to every connection. */
   RunStarted = 24,
 }
@@ -78,6 +86,64 @@ export interface ReconstructionOutputs {
   count: number;
   /** `count` images of 784 bytes. */
   outputs: Uint8Array;
+}
+
+/** Body of a ReconstructionHistory frame. */
+export interface ReconstructionHistoryBody {
+  /** Most entries the host keeps; older ones are thinned evenly beyond it. */
+  capacity: number;
+  /** The run's probe images; `entries` are their reconstructions. */
+  probes: ProbeImages;
+  /** Reconstructions in ascending step order. */
+  entries: ReconstructionOutputs[];
+}
+
+/** Body of a ReconstructionAdded frame. */
+export interface ReconstructionAddedBody {
+  entry: ReconstructionOutputs;
+  /** Steps of the entries the host keeps after adding `entry`, ascending; a page drops every other entry. */
+  retainedSteps: number[];
+}
+
+/** Distribution of one weight tensor's values at one step. */
+export interface TensorHistogram {
+  /** Smallest value; the first bin starts here. */
+  min: number;
+  /** Largest value; the last bin ends here. */
+  max: number;
+  /** Share of the tensor's values in each of the equal-width bins between `min` and `max`, in units of 1/65535. */
+  shares: Uint16Array;
+}
+
+/** Histograms of every weight tensor of one snapshot, in the order of `WeightHistogramLayout.names`. */
+export interface WeightHistogramEntry {
+  step: number;
+  tensors: TensorHistogram[];
+}
+
+/** Tensor names, sizes and bin count of a weight histogram frame. */
+export interface WeightHistogramLayout {
+  /** Tensor names, such as `encoder/dense_Dense1/kernel`, encoder first, in `getWeights()` order. */
+  names: string[];
+  /** Number of values of each tensor. */
+  sizes: number[];
+  /** Bins per histogram. */
+  bins: number;
+}
+
+/** Body of a WeightHistogramHistory frame. */
+export interface WeightHistogramHistoryBody extends WeightHistogramLayout {
+  /** Most entries the host keeps; older ones are thinned evenly beyond it. */
+  capacity: number;
+  /** Entries in ascending step order. */
+  entries: WeightHistogramEntry[];
+}
+
+/** Body of a WeightHistogramAdded frame. */
+export interface WeightHistogramAddedBody extends WeightHistogramLayout {
+  entry: WeightHistogramEntry;
+  /** Steps of the entries the host keeps after adding `entry`, ascending; a page drops every other entry. */
+  retainedSteps: number[];
 }
 
 /** Body of a GallerySnapshot frame. */
@@ -121,6 +187,10 @@ export type Frame =
   | { type: FrameType.GalleryVotes; seq: number; step: number; body: VoteTally[] }
   | { type: FrameType.GalleryRemoved; seq: number; step: number; body: GalleryRemovedBody }
   | { type: FrameType.GallerySubmitted; seq: number; step: number; body: GalleryItem }
+  | { type: FrameType.ReconstructionHistory; seq: number; step: number; body: ReconstructionHistoryBody }
+  | { type: FrameType.ReconstructionAdded; seq: number; step: number; body: ReconstructionAddedBody }
+  | { type: FrameType.WeightHistogramHistory; seq: number; step: number; body: WeightHistogramHistoryBody }
+  | { type: FrameType.WeightHistogramAdded; seq: number; step: number; body: WeightHistogramAddedBody }
   | { type: FrameType.Error; seq: number; step: number; body: ErrorBody }
   | { type: FrameType.RunStarted; seq: number; step: number; body: HelloBody };
 
@@ -372,6 +442,14 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
       return { type, seq, step, body: decodeJson(bytes) as ErrorBody };
     case FrameType.RunStarted:
       return { type, seq, step, body: decodeJson(bytes) as HelloBody };
+    case FrameType.ReconstructionHistory:
+      return { type, seq, step, body: decodeReconstructionHistory(new FrameReader(bytes)) };
+    case FrameType.ReconstructionAdded:
+      return { type, seq, step, body: decodeReconstructionAdded(new FrameReader(bytes)) };
+    case FrameType.WeightHistogramHistory:
+      return { type, seq, step, body: decodeWeightHistogramHistory(new FrameReader(bytes)) };
+    case FrameType.WeightHistogramAdded:
+      return { type, seq, step, body: decodeWeightHistogramAdded(new FrameReader(bytes)) };
     default:
       throw new FrameError(`unknown frame type ${type}`);
   }
@@ -621,4 +699,283 @@ function parseTopology(json: Uint8Array): ModelTopology {
   }
   if (typeof topology !== 'object' || topology === null || Array.isArray(topology)) throw new FrameError('weight frame topology is not a JSON object');
   return topology as ModelTopology;
+}
+
+// History frames: the reconstructions and weight histograms the host keeps
+// of a run. They are read and written through FrameWriter and FrameReader,
+// which check every length as they go.
+
+/** Encodes the probe images and the host's reconstructions of them. */
+export function encodeReconstructionHistory(seq: number, body: ReconstructionHistoryBody): Uint8Array {
+  const lastStep = body.entries.at(-1)?.step ?? 0;
+  const writer = new FrameWriter(FrameType.ReconstructionHistory, seq, lastStep);
+  writer.u16(body.capacity);
+  checkImageBytes(body.probes.images, body.probes.count, 'probe');
+  if (body.probes.labels.length !== body.probes.count) throw new FrameError(`${body.probes.count} probe images need ${body.probes.count} labels`);
+  writer.imageHeader(body.probes.count);
+  writer.bytes(body.probes.images);
+  writer.bytes(body.probes.labels);
+
+  writer.u16(body.entries.length);
+  for (const entry of body.entries) {
+    if (entry.count !== body.probes.count) throw new FrameError(`reconstruction at step ${entry.step} has ${entry.count} images; the probes have ${body.probes.count}`);
+    checkImageBytes(entry.outputs, entry.count, 'reconstruction');
+    writer.u32(entry.epoch);
+    writer.u32(entry.step);
+    writer.bytes(entry.outputs);
+  }
+  return writer.finish();
+}
+
+/** Encodes one reconstruction added to the history and the steps kept after it. */
+export function encodeReconstructionAdded(seq: number, body: ReconstructionAddedBody): Uint8Array {
+  const { entry } = body;
+  checkImageBytes(entry.outputs, entry.count, 'reconstruction');
+  const writer = new FrameWriter(FrameType.ReconstructionAdded, seq, entry.step);
+  writer.u32(entry.epoch);
+  writer.u32(entry.step);
+  writer.imageHeader(entry.count);
+  writer.bytes(entry.outputs);
+  writer.steps(body.retainedSteps);
+  return writer.finish();
+}
+
+/** Encodes the weight histograms of every snapshot the host keeps. */
+export function encodeWeightHistogramHistory(seq: number, body: WeightHistogramHistoryBody): Uint8Array {
+  const writer = new FrameWriter(FrameType.WeightHistogramHistory, seq, body.entries.at(-1)?.step ?? 0);
+  writer.u16(body.capacity);
+  writeHistogramLayout(writer, body);
+  writer.u16(body.entries.length);
+  for (const entry of body.entries) writeHistogramEntry(writer, body, entry);
+  return writer.finish();
+}
+
+/** Encodes the weight histograms of one snapshot added to the history and the steps kept after it. */
+export function encodeWeightHistogramAdded(seq: number, body: WeightHistogramAddedBody): Uint8Array {
+  const writer = new FrameWriter(FrameType.WeightHistogramAdded, seq, body.entry.step);
+  writeHistogramLayout(writer, body);
+  writeHistogramEntry(writer, body, body.entry);
+  writer.steps(body.retainedSteps);
+  return writer.finish();
+}
+
+function decodeReconstructionHistory(reader: FrameReader): ReconstructionHistoryBody {
+  const capacity = reader.u16('capacity');
+  const count = reader.imageHeader('probe');
+  const images = reader.bytes(count * IMAGE_PIXELS, 'probe images');
+  const labels = reader.bytes(count, 'probe labels');
+
+  const entryCount = reader.u16('entry count');
+  const entries: ReconstructionOutputs[] = [];
+  for (let i = 0; i < entryCount; i++) {
+    const epoch = reader.u32('epoch');
+    const step = reader.u32('step');
+    entries.push({ epoch, step, count, outputs: reader.bytes(count * IMAGE_PIXELS, `reconstruction ${i + 1}`) });
+  }
+  reader.end('reconstruction history frame');
+  return { capacity, probes: { count, images, labels }, entries };
+}
+
+function decodeReconstructionAdded(reader: FrameReader): ReconstructionAddedBody {
+  const epoch = reader.u32('epoch');
+  const step = reader.u32('step');
+  const count = reader.imageHeader('reconstruction');
+  const outputs = reader.bytes(count * IMAGE_PIXELS, 'reconstruction images');
+  const retainedSteps = reader.steps();
+  reader.end('reconstruction added frame');
+  return { entry: { epoch, step, count, outputs }, retainedSteps };
+}
+
+function decodeWeightHistogramHistory(reader: FrameReader): WeightHistogramHistoryBody {
+  const capacity = reader.u16('capacity');
+  const layout = readHistogramLayout(reader);
+  const entryCount = reader.u16('entry count');
+  const entries: WeightHistogramEntry[] = [];
+  for (let i = 0; i < entryCount; i++) entries.push(readHistogramEntry(reader, layout));
+  reader.end('weight histogram history frame');
+  return { capacity, ...layout, entries };
+}
+
+function decodeWeightHistogramAdded(reader: FrameReader): WeightHistogramAddedBody {
+  const layout = readHistogramLayout(reader);
+  const entry = readHistogramEntry(reader, layout);
+  const retainedSteps = reader.steps();
+  reader.end('weight histogram added frame');
+  return { ...layout, entry, retainedSteps };
+}
+
+/** Writes the bin count, then each tensor's name (u8 length and UTF-8) and value count (u32). */
+function writeHistogramLayout(writer: FrameWriter, layout: WeightHistogramLayout): void {
+  if (layout.names.length !== layout.sizes.length) throw new FrameError(`${layout.names.length} tensor names need ${layout.names.length} sizes, got ${layout.sizes.length}`);
+  writer.u16(layout.bins);
+  writer.u16(layout.names.length);
+  layout.names.forEach((name, i) => {
+    const encoded = new TextEncoder().encode(name);
+    if (encoded.length > MAX_TENSOR_NAME_BYTES) throw new FrameError(`tensor name "${name}" is longer than ${MAX_TENSOR_NAME_BYTES} bytes`);
+    writer.u8(encoded.length);
+    writer.bytes(encoded);
+    writer.u32(layout.sizes[i]);
+  });
+}
+
+/** Writes the step, then each tensor's minimum and maximum (f32) and bin shares (u16). */
+function writeHistogramEntry(writer: FrameWriter, layout: WeightHistogramLayout, entry: WeightHistogramEntry): void {
+  if (entry.tensors.length !== layout.names.length) throw new FrameError(`histograms at step ${entry.step} cover ${entry.tensors.length} tensors, not ${layout.names.length}`);
+  writer.u32(entry.step);
+  for (const tensor of entry.tensors) {
+    if (tensor.shares.length !== layout.bins) throw new FrameError(`a histogram at step ${entry.step} has ${tensor.shares.length} bins, not ${layout.bins}`);
+    writer.f32(tensor.min);
+    writer.f32(tensor.max);
+    for (const share of tensor.shares) writer.u16(share);
+  }
+}
+
+function readHistogramLayout(reader: FrameReader): WeightHistogramLayout {
+  const bins = reader.u16('bin count');
+  const tensorCount = reader.u16('tensor count');
+  const names: string[] = [];
+  const sizes: number[] = [];
+  for (let i = 0; i < tensorCount; i++) {
+    const nameBytes = reader.bytes(reader.u8('name length'), `name of tensor ${i + 1}`);
+    names.push(new TextDecoder().decode(nameBytes));
+    sizes.push(reader.u32(`size of tensor ${i + 1}`));
+  }
+  return { names, sizes, bins };
+}
+
+function readHistogramEntry(reader: FrameReader, layout: WeightHistogramLayout): WeightHistogramEntry {
+  const step = reader.u32('step');
+  const tensors: TensorHistogram[] = layout.names.map((name) => {
+    const min = reader.f32(`minimum of ${name}`);
+    const max = reader.f32(`maximum of ${name}`);
+    const shares = new Uint16Array(layout.bins);
+    for (let b = 0; b < layout.bins; b++) shares[b] = reader.u16(`bins of ${name}`);
+    return { min, max, shares };
+  });
+  return { step, tensors };
+}
+
+/** Builds a frame of a size not known in advance, doubling its buffer as it grows. */
+class FrameWriter {
+  private buffer = new Uint8Array(1024);
+  private view = new DataView(this.buffer.buffer);
+  private offset = HEADER_BYTES;
+
+  constructor(type: FrameType, seq: number, step: number) {
+    this.view.setUint8(0, PROTOCOL_VERSION);
+    this.view.setUint8(1, type);
+    this.view.setUint32(2, seq >>> 0, true);
+    this.view.setUint32(6, step >>> 0, true);
+  }
+
+  // Each writer reserves before it reads this.view or this.buffer, because reserving may replace them.
+  u8(value: number): void {
+    const offset = this.reserve(1);
+    this.view.setUint8(offset, value);
+  }
+
+  u16(value: number): void {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new FrameError(`${value} does not fit a u16 field`);
+    const offset = this.reserve(2);
+    this.view.setUint16(offset, value, true);
+  }
+
+  u32(value: number): void {
+    const offset = this.reserve(4);
+    this.view.setUint32(offset, value >>> 0, true);
+  }
+
+  f32(value: number): void {
+    const offset = this.reserve(4);
+    this.view.setFloat32(offset, value, true);
+  }
+
+  bytes(values: Uint8Array): void {
+    const offset = this.reserve(values.length);
+    this.buffer.set(values, offset);
+  }
+
+  /** Writes an image count (u16) and the image width and height (u8 each). */
+  imageHeader(count: number): void {
+    const offset = this.reserve(4);
+    writeImageHeader(this.view, offset, count);
+  }
+
+  /** Writes a u16 count and that many u32 steps. */
+  steps(steps: readonly number[]): void {
+    this.u16(steps.length);
+    for (const step of steps) this.u32(step);
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.offset);
+  }
+
+  /** Makes room for `length` more bytes and returns the offset to write them at. */
+  private reserve(length: number): number {
+    if (this.offset + length > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.offset + length));
+      grown.set(this.buffer);
+      this.buffer = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    const start = this.offset;
+    this.offset += length;
+    return start;
+  }
+}
+
+/** Reads a frame body front to back, throwing FrameError that names the field when bytes run out. */
+class FrameReader {
+  private readonly view: DataView;
+  private offset = HEADER_BYTES;
+
+  constructor(private readonly data: Uint8Array) {
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  u8(what: string): number {
+    return this.view.getUint8(this.take(1, what));
+  }
+
+  u16(what: string): number {
+    return this.view.getUint16(this.take(2, what), true);
+  }
+
+  u32(what: string): number {
+    return this.view.getUint32(this.take(4, what), true);
+  }
+
+  f32(what: string): number {
+    return this.view.getFloat32(this.take(4, what), true);
+  }
+
+  /** Returns a copy of the next `length` bytes. */
+  bytes(length: number, what: string): Uint8Array {
+    const start = this.take(length, what);
+    return this.data.slice(start, start + length);
+  }
+
+  /** Reads an image count and checks that the images are 28x28. */
+  imageHeader(what: string): number {
+    return readImageHeader(this.view, this.take(4, `${what} image header`), what);
+  }
+
+  /** Reads a u16 count and that many u32 steps. */
+  steps(): number[] {
+    const count = this.u16('retained step count');
+    return Array.from({ length: count }, () => this.u32('retained steps'));
+  }
+
+  /** Checks that every byte was read. */
+  end(what: string): void {
+    if (this.offset !== this.data.length) throw new FrameError(`${what} has ${this.data.length - this.offset} bytes after its last field`);
+  }
+
+  private take(length: number, what: string): number {
+    if (this.offset + length > this.data.length) throw new FrameError(`frame is truncated in its ${what}`);
+    const start = this.offset;
+    this.offset += length;
+    return start;
+  }
 }
