@@ -2,7 +2,15 @@
 // The store does no I/O, so a socket or a test can feed it.
 
 import { FrameType } from '../../../shared/protocol/frames';
-import type { Frame, ProbeImages, ReconstructionOutputs } from '../../../shared/protocol/frames';
+import type {
+  Frame,
+  ProbeImages,
+  ReconstructionAddedBody,
+  ReconstructionHistoryBody,
+  ReconstructionOutputs,
+  WeightHistogramAddedBody,
+  WeightHistogramHistoryBody,
+} from '../../../shared/protocol/frames';
 import type {
   EpochSummary,
   HostStatus,
@@ -14,44 +22,19 @@ import type {
 } from '../../../shared/training';
 import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from './gallery-state';
 import type { GalleryState } from './gallery-state';
+import { LossHistory } from './loss-history';
+import { applyRetained } from './retained-history';
 
 /** State of the socket to the host, as shown to viewers. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
 export type StoreListener = (store: LiveStore) => void;
 
-/** Float64Array that doubles its capacity as values are appended. */
-class GrowableArray {
-  private buffer: Float64Array;
-  private size: number;
+/** The reconstructions the host keeps of the run, as the page stores them. */
+export type ReconstructionHistoryState = ReconstructionHistoryBody;
 
-  constructor(initialCapacity = 1024) {
-    this.buffer = new Float64Array(initialCapacity);
-    this.size = 0;
-  }
-
-  get length(): number {
-    return this.size;
-  }
-
-  get last(): number | undefined {
-    return this.size > 0 ? this.buffer[this.size - 1] : undefined;
-  }
-
-  push(value: number): void {
-    if (this.size === this.buffer.length) {
-      const grown = new Float64Array(this.buffer.length * 2);
-      grown.set(this.buffer);
-      this.buffer = grown;
-    }
-    this.buffer[this.size++] = value;
-  }
-
-  /** Returns a new view of the filled part without copying it. */
-  view(): Float64Array {
-    return this.buffer.subarray(0, this.size);
-  }
-}
+/** The weight histograms the host keeps of the run, as the page stores them. */
+export type WeightHistogramState = WeightHistogramHistoryBody;
 
 /**
  * Run history and status for one page.
@@ -65,14 +48,23 @@ export class LiveStore {
   /** Latest host status; null until the first Hello frame. */
   status: HostStatus | null;
   // The history fields below are set by resetHistory, which the constructor calls.
-  /** Global step of every training loss received, strictly ascending. */
+  /**
+   * Global step of each training loss kept, strictly ascending. The page keeps
+   * every point up to LOSS_HISTORY_MAX_POINTS and downsamples by step beyond it.
+   */
   steps!: Float64Array;
   /** Training loss at each entry of `steps`, as sent (float32 precision, may be non-finite). */
   losses!: Float64Array;
+  /** Milliseconds from the start of the run to each entry of `steps`. */
+  elapsedMs!: Float64Array;
   /** Epoch summaries received, with strictly ascending epoch numbers. */
   epochs!: readonly EpochSummary[];
   /** Latest probe images and their reconstructions; null until the host sends some. */
   reconstructions!: ReconstructionSet | null;
+  /** Reconstructions the host keeps of the run, oldest first; null unless the page subscribed to `reconstruction-history`. */
+  reconstructionHistory!: ReconstructionHistoryState | null;
+  /** Weight histograms the host keeps of the run, oldest first; null unless the page subscribed to `weight-histograms`. */
+  weightHistograms!: WeightHistogramState | null;
   /** Fixed validation images of the run whose reconstructions are shown; null until the host sends them. */
   probes!: ProbeImages | null;
   /** Latest decoder snapshot, for decoding latent vectors in the page; null unless the page subscribed to `weights`. */
@@ -88,8 +80,7 @@ export class LiveStore {
   /** The run that replaced an earlier one while this page was open, and why; null until a run changes. */
   newRun: { runId: string; reason: string } | null;
 
-  private stepBuffer!: GrowableArray;
-  private lossBuffer!: GrowableArray;
+  private lossHistory!: LossHistory;
   private listeners: Set<StoreListener>;
   private droppedPoints!: number;
 
@@ -174,6 +165,18 @@ export class LiveStore {
       case FrameType.GalleryRemoved:
         this.gallery = galleryRemoved(this.gallery, frame.body.ids);
         break;
+      case FrameType.ReconstructionHistory:
+        this.applyReconstructionHistory(frame.body);
+        break;
+      case FrameType.ReconstructionAdded:
+        this.applyReconstructionAdded(frame.body);
+        break;
+      case FrameType.WeightHistogramHistory:
+        this.weightHistograms = frame.body;
+        break;
+      case FrameType.WeightHistogramAdded:
+        this.applyWeightHistogramAdded(frame.body);
+        break;
       case FrameType.Error:
         console.warn(`latentcast: the host rejected a request: ${frame.body.message}`);
         break;
@@ -198,18 +201,48 @@ export class LiveStore {
     return true;
   }
 
+  // The history frame carries the probe images, so a page needs no Probes frame with it.
+  private applyReconstructionHistory(body: ReconstructionHistoryBody): void {
+    this.reconstructionHistory = body;
+    this.probes = body.probes;
+    const latest = body.entries.at(-1);
+    this.reconstructions = latest ? withInputs(latest, body.probes) : null;
+  }
+
+  private applyReconstructionAdded(body: ReconstructionAddedBody): void {
+    const history = this.reconstructionHistory;
+    if (history === null || history.probes.count !== body.entry.count) {
+      console.warn(`latentcast: skipped reconstructions at step ${body.entry.step}, which do not match the probe images`);
+      return;
+    }
+    this.reconstructionHistory = { ...history, entries: applyRetained(history.entries, body.entry, body.retainedSteps) };
+    this.reconstructions = withInputs(body.entry, history.probes);
+  }
+
+  // The host sends a full history whenever the tensors change, so an entry of another layout is a frame from before that.
+  private applyWeightHistogramAdded(body: WeightHistogramAddedBody): void {
+    const history = this.weightHistograms;
+    if (history === null || !sameTensors(history, body)) {
+      console.warn(`latentcast: skipped weight histograms at step ${body.entry.step}, which do not match the tensors of the history`);
+      return;
+    }
+    this.weightHistograms = { ...history, entries: applyRetained(history.entries, body.entry, body.retainedSteps) };
+  }
+
   private resetHistory(): void {
     this.resetRun();
     this.gallery = EMPTY_GALLERY;
   }
 
   private resetRun(): void {
-    this.stepBuffer = new GrowableArray();
-    this.lossBuffer = new GrowableArray();
-    this.steps = this.stepBuffer.view();
-    this.losses = this.lossBuffer.view();
+    this.lossHistory = new LossHistory();
+    this.steps = this.lossHistory.steps;
+    this.losses = this.lossHistory.losses;
+    this.elapsedMs = this.lossHistory.elapsedMs;
     this.epochs = [];
     this.reconstructions = null;
+    this.reconstructionHistory = null;
+    this.weightHistograms = null;
     this.probes = null;
     this.decoderWeights = null;
     this.encoderWeights = null;
@@ -220,18 +253,12 @@ export class LiveStore {
   // The chart needs ascending x values, so a point at or before the last
   // stored step (a repeat or a reordering by the host) is dropped.
   private appendStepLosses(points: readonly StepLoss[]): void {
-    // TODO: every loss point stays in the page, so runs of 100k+ steps need min/max downsampling here too.
-    for (const point of points) {
-      const lastStep = this.stepBuffer.last;
-      if (lastStep !== undefined && point.step <= lastStep) {
-        this.warnDropped(point.step, lastStep);
-        continue;
-      }
-      this.stepBuffer.push(point.step);
-      this.lossBuffer.push(point.loss);
-    }
-    this.steps = this.stepBuffer.view();
-    this.losses = this.lossBuffer.view();
+    const lastStep = this.lossHistory.lastStep;
+    const skipped = this.lossHistory.append(points);
+    if (skipped > 0) this.warnDropped(skipped, lastStep);
+    this.steps = this.lossHistory.steps;
+    this.losses = this.lossHistory.losses;
+    this.elapsedMs = this.lossHistory.elapsedMs;
   }
 
   // Epoch numbers must ascend like steps do, so a repeated or older epoch is dropped.
@@ -249,16 +276,25 @@ export class LiveStore {
     this.epochs = [...this.epochs, ...appended];
   }
 
-  // Warns on the first dropped point of a run only, since a host that repeats
+  // Warns on the first dropped batch of a run only, since a host that repeats
   // itself would otherwise flood the console.
-  private warnDropped(step: number, lastStep: number): void {
+  private warnDropped(count: number, lastStep: number | undefined): void {
     if (this.droppedPoints === 0) {
-      console.warn(`latentcast: dropped step loss at step ${step}, which is not after step ${lastStep}; later drops are not logged`);
+      console.warn(`latentcast: dropped ${count} step losses at or before step ${lastStep}, the newest kept; later drops are not logged`);
     }
-    this.droppedPoints++;
+    this.droppedPoints += count;
   }
 
   private notify(): void {
     for (const listener of this.listeners) listener(this);
   }
+}
+
+/** Pairs reconstruction outputs with the probe images they reconstruct. */
+function withInputs(outputs: ReconstructionOutputs, probes: ProbeImages): ReconstructionSet {
+  return { epoch: outputs.epoch, step: outputs.step, count: outputs.count, inputs: probes.images, outputs: outputs.outputs };
+}
+
+function sameTensors(history: WeightHistogramState, body: WeightHistogramAddedBody): boolean {
+  return history.bins === body.bins && history.names.length === body.names.length && history.names.every((name, i) => name === body.names[i] && history.sizes[i] === body.sizes[i]);
 }
