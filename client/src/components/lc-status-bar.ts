@@ -19,7 +19,7 @@ const STATE_STYLES: Record<TrainingState, { label: string; color: string }> = {
 const UNKNOWN_STATE_COLOR = 'var(--lc-text-muted, #9aa6b5)';
 
 /**
- * Summary of the run: training state, progress, latest losses,
+ * Summary of the run: training state, progress, latest losses, throughput,
  * backend, viewer count, and whether the page is connected to the host.
  *
  * The visible values change every few steps, so only the state, the epoch and
@@ -30,6 +30,7 @@ export class LcStatusBar extends LitElement {
     status: { attribute: false },
     connection: { reflect: true },
     latestLoss: { attribute: false },
+    samplesPerSecond: { attribute: false },
   };
 
   static override styles = css`
@@ -137,12 +138,15 @@ export class LcStatusBar extends LitElement {
    * come at epoch ends, so this keeps the step counter moving.
    */
   declare latestLoss: { step: number; loss: number } | null;
+  /** Training throughput in images per second, or null while not measured; shown only while the state is `training`. */
+  declare samplesPerSecond: number | null;
 
   constructor() {
     super();
     this.status = null;
     this.connection = 'connecting';
     this.latestLoss = null;
+    this.samplesPerSecond = null;
   }
 
   protected override render() {
@@ -153,6 +157,7 @@ export class LcStatusBar extends LitElement {
         <dl>
           ${this.renderItem('Epoch', this.epochText(), 'status-epoch')}
           ${this.renderItem('Step', formatCount(this.currentStep()), 'status-step')}
+          ${this.renderItem('Samples/s', formatCount(this.currentThroughput()), 'status-samples-per-second')}
           ${this.renderItem('Train loss', formatLoss(this.currentLoss()), 'status-train-loss')}
           ${this.renderItem('Validation loss', formatLoss(this.status?.lastValidationLoss), 'status-validation-loss')}
           ${this.renderItem('Backend', this.status?.backend?.name ?? MISSING, 'status-backend', this.status?.backend?.reason)}
@@ -178,6 +183,11 @@ export class LcStatusBar extends LitElement {
     return fromStatus === undefined ? fromLoss : Math.max(fromStatus, fromLoss);
   }
 
+  /** Returns the throughput while training; a paused or finished run trains no samples. */
+  protected currentThroughput(): number | null {
+    return this.status?.state === 'training' && this.connection === 'live' ? this.samplesPerSecond : null;
+  }
+
   protected currentLoss(): number | null | undefined {
     if (this.latestLoss && this.latestLoss.step >= (this.status?.step ?? 0)) return this.latestLoss.loss;
     return this.status?.lastLoss;
@@ -201,8 +211,8 @@ export class LcStatusBar extends LitElement {
 
   protected renderConnection() {
     if (this.connection === 'live') return nothing;
-    const text = this.connection === 'connecting' ? 'connecting…' : 'reconnecting…';
-    return html`<span class="connection" data-testid="status-connection">${text}</span>`;
+    const text = this.connection === 'connecting' ? 'connecting…' : 'connection lost, reconnecting…';
+    return html`<span class="connection" data-testid="status-connection" data-connection=${this.connection}>${text}</span>`;
   }
 
   protected renderItem(label: string, value: string, testId: string, title?: string) {
