@@ -31,25 +31,14 @@ export class LcReconGrid extends LitElement {
       font-variant-numeric: tabular-nums;
     }
 
+    /* As many pairs per row as fit at 8.5rem or more each, so 8 to 16 probes take two or three rows on a wide panel. */
     .grid {
       display: grid;
-      grid-template-columns: repeat(2, minmax(0, 1fr));
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, 8.5rem), 1fr));
       gap: 0.75rem;
       margin: 0;
       padding: 0;
       list-style: none;
-    }
-
-    @container (min-width: 34rem) {
-      .grid {
-        grid-template-columns: repeat(3, minmax(0, 1fr));
-      }
-    }
-
-    @container (min-width: 52rem) {
-      .grid {
-        grid-template-columns: repeat(4, minmax(0, 1fr));
-      }
     }
 
     .pair {
