@@ -1,0 +1,146 @@
+// Runs one image through the encoder and the decoder in the page and
+// returns the activation of every unit of every layer with weights, for the
+// network diagram. TensorFlow.js comes from the caller, which loads it lazily.
+
+import { IMAGE_PIXELS } from '../../../shared/training';
+import type { ModelSnapshot } from '../../../shared/training';
+
+type TensorFlow = typeof import('@tensorflow/tfjs');
+type LayersModel = import('@tensorflow/tfjs').LayersModel;
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type SymbolicTensor = import('@tensorflow/tfjs').SymbolicTensor;
+
+/** Activations of one image, from the input pixels to the output. */
+export interface LayerActivations {
+  /** Activation of each unit, one array per layer: the input pixels in [0, 1] first, then each layer with weights. */
+  layers: Float32Array[];
+  /** Training step of the encoder snapshot used. */
+  step: number;
+}
+
+/** A model rebuilt from a snapshot, with a second model over the same layers that outputs every layer with weights. */
+interface ProbedModel {
+  /** Topology the model was built from, as JSON, so a snapshot with the same topology only writes weights. */
+  key: string;
+  model: LayersModel;
+  probe: LayersModel;
+}
+
+/**
+ * The encoder and the decoder as TensorFlow.js models that report every
+ * layer's output. A snapshot with a new topology rebuilds its model; one
+ * with the same topology only overwrites the weights. Every intermediate
+ * tensor is released before a call returns, so the tensor count stays flat.
+ */
+export class ActivationProbe {
+  private readonly tf: TensorFlow;
+  private encoder: ProbedModel | null;
+  private decoder: ProbedModel | null;
+  private step: number;
+
+  constructor(tf: TensorFlow) {
+    this.tf = tf;
+    this.encoder = null;
+    this.decoder = null;
+    this.step = 0;
+  }
+
+  /** Number of tensors allocated on the TensorFlow.js engine, this probe's and any other's. */
+  get numTensors(): number {
+    return this.tf.memory().numTensors;
+  }
+
+  /** Loads the weights of both snapshots, rebuilding a model whose topology changed. */
+  async load(encoder: ModelSnapshot, decoder: ModelSnapshot): Promise<void> {
+    this.encoder = await this.loadModel(this.encoder, encoder);
+    this.decoder = await this.loadModel(this.decoder, decoder);
+    this.step = encoder.step;
+  }
+
+  /**
+   * Returns the activations for one 28×28 image of bytes. A layer's output
+   * with more than one value per unit, such as a convolution's feature map,
+   * is reduced to the mean over its positions, one value per channel.
+   */
+  async activations(image: Uint8Array): Promise<LayerActivations> {
+    if (this.encoder === null || this.decoder === null) throw new Error('cannot compute activations before load() has run');
+    if (image.length !== IMAGE_PIXELS) throw new RangeError(`the image has ${image.length} pixels; expected ${IMAGE_PIXELS}`);
+
+    const { encoder, decoder, tf } = this;
+    const pixels = Float32Array.from(image, (value) => value / 255);
+    const outputs = tf.tidy(() => {
+      const input = tf.tensor(pixels, [1, ...inputShape(encoder.model)]);
+      const encoded = asList(encoder.probe.predict(input));
+      const code = asList(encoder.model.predict(input))[0];
+      const decoded = asList(decoder.probe.predict(code.reshape([1, ...inputShape(decoder.model)])));
+      return [...encoded, ...decoded].map(perUnit);
+    });
+
+    try {
+      const layers = [pixels, ...(await Promise.all(outputs.map((tensor) => tensor.data() as Promise<Float32Array>)))];
+      return { layers, step: this.step };
+    } finally {
+      tf.dispose(outputs);
+    }
+  }
+
+  /** Releases both models. */
+  dispose(): void {
+    disposeModel(this.encoder);
+    disposeModel(this.decoder);
+    this.encoder = null;
+    this.decoder = null;
+  }
+
+  private async loadModel(current: ProbedModel | null, snapshot: ModelSnapshot): Promise<ProbedModel> {
+    const key = JSON.stringify(snapshot.topology);
+    if (current !== null && current.key === key) {
+      this.writeWeights(current.model, snapshot);
+      return current;
+    }
+
+    const model = await this.tf.models.modelFromJSON(structuredClone(snapshot.topology) as Parameters<TensorFlow['models']['modelFromJSON']>[0]);
+    try {
+      this.writeWeights(model, snapshot);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    disposeModel(current);
+    const weighted = model.layers.filter((layer) => layer.weights.length > 0);
+    const probe = this.tf.model({ inputs: model.inputs, outputs: weighted.map((layer) => layer.output as SymbolicTensor) });
+    return { key, model, probe };
+  }
+
+  private writeWeights(model: LayersModel, snapshot: ModelSnapshot): void {
+    if (model.weights.length !== snapshot.weights.length) {
+      throw new Error(`the snapshot has ${snapshot.weights.length} weight tensors but its model has ${model.weights.length}`);
+    }
+    const tensors = snapshot.weights.map((weight) => this.tf.tensor(weight.values, weight.shape, 'float32'));
+    try {
+      model.setWeights(tensors);
+    } finally {
+      this.tf.dispose(tensors);
+    }
+  }
+}
+
+/** Returns the model's input shape without the batch dimension. */
+function inputShape(model: LayersModel): number[] {
+  return model.inputs[0].shape.slice(1).map((size) => size ?? 1);
+}
+
+function asList(output: Tensor | Tensor[]): Tensor[] {
+  return Array.isArray(output) ? output : [output];
+}
+
+/** Flattens a [1, units] output, or averages a [1, …, channels] one over its positions. */
+function perUnit(output: Tensor): Tensor {
+  if (output.rank <= 2) return output.reshape([-1]);
+  const axes = Array.from({ length: output.rank - 2 }, (_, i) => i + 1);
+  return output.mean(axes).reshape([-1]);
+}
+
+function disposeModel(probed: ProbedModel | null): void {
+  probed?.model.dispose();
+}
