@@ -59,7 +59,7 @@ describe('viewer page against a real host', () => {
     await late.goto(host.url);
     const historyLength = host.history.losses.length;
     await waitFor('the history in the late page', async () => {
-      const points = Number(await late.getByTestId('loss-chart').first().getAttribute('data-points'));
+      const points = Number(await late.getByTestId('loss-chart').first().getAttribute('data-stored-points'));
       return points >= historyLength;
     });
     await late.close();

@@ -2,15 +2,24 @@ import { css, html, LitElement } from 'lit';
 
 import type { Topic } from '../../../shared/protocol/topics';
 import { LiveConnection, LiveStore, socketUrl } from '../live/connection';
+import { samplesPerSecond } from '../live/throughput';
 import '../components/lc-gallery';
 import '../components/lc-loss-chart';
-import '../components/lc-recon-grid';
+import '../components/lc-recon-history';
 import '../components/lc-status-bar';
+import '../components/lc-weight-histograms';
+import '../components/lc-weight-tiles';
 import '../explorer/lc-latent-explorer';
 import '../runs/lc-new-run-notice';
+import './lc-network-panel';
+import { snapshotFromNetwork } from './network-snapshot';
 
-/** Topics the dashboard shows; `weights` and `latent` feed the latent explorer, which decodes in the browser. */
-const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery'];
+/**
+ * Topics the dashboard shows. `reconstruction-history` carries the latest
+ * reconstructions too, so the page needs no `reconstructions`. `weights`
+ * feeds the weight tiles, the network diagram and the latent explorer.
+ */
+const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstruction-history', 'weights', 'weight-histograms', 'latent', 'gallery'];
 
 /** Step and loss of the newest loss point in the store, or null before the first. */
 function latestLoss(store: LiveStore): { step: number; loss: number } | null {
@@ -19,8 +28,9 @@ function latestLoss(store: LiveStore): { step: number; loss: number } | null {
 }
 
 /**
- * The viewer page: header, status bar, loss chart and reconstructions of one
- * training run, kept live over a WebSocket to the host that serves the page.
+ * The viewer page: status bar, loss chart, reconstructions, network diagram,
+ * weights and latent explorer of one training run, kept live over a
+ * WebSocket to the host that serves the page.
  */
 export class LcViewerApp extends LitElement {
   static override properties = {
@@ -31,7 +41,7 @@ export class LcViewerApp extends LitElement {
     :host {
       display: block;
       box-sizing: border-box;
-      max-width: 2400px;
+      max-width: 3200px;
       margin: 0 auto;
       padding: clamp(0.75rem, 2vw, 1.5rem);
       color: var(--lc-text, #e8edf4);
@@ -80,8 +90,29 @@ export class LcViewerApp extends LitElement {
     .panels {
       display: grid;
       grid-template-columns: minmax(0, 1fr);
+      grid-template-areas: 'loss' 'recon' 'network' 'tiles' 'histograms';
       gap: 1rem;
       margin-top: 1rem;
+    }
+
+    .loss {
+      grid-area: loss;
+    }
+
+    .recon {
+      grid-area: recon;
+    }
+
+    .network {
+      grid-area: network;
+    }
+
+    .tiles {
+      grid-area: tiles;
+    }
+
+    .histograms {
+      grid-area: histograms;
     }
 
     .explorer {
@@ -92,15 +123,28 @@ export class LcViewerApp extends LitElement {
       margin-top: 1rem;
     }
 
-    /* Two columns, sized so that the page fits a 1280×720 stream without scrolling. */
+    /* Loss and reconstructions side by side, sized so that they fit a 1280×720 stream without scrolling. */
     @media (min-width: 900px) {
       .panels {
         grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        grid-template-areas: 'loss recon' 'network tiles' 'histograms histograms';
         align-items: start;
       }
 
       lc-loss-chart {
-        --lc-loss-chart-height: clamp(260px, calc(100vh - 330px), 640px);
+        --lc-loss-chart-height: clamp(240px, calc(100vh - 420px), 560px);
+      }
+    }
+
+    /* Wide screens: the loss chart gets two thirds of the first row, and the weights share the second. */
+    @media (min-width: 1500px) {
+      .panels {
+        grid-template-columns: minmax(0, 1.1fr) minmax(0, 0.9fr) minmax(0, 1fr);
+        grid-template-areas: 'loss loss recon' 'network tiles histograms';
+      }
+
+      lc-loss-chart {
+        --lc-loss-chart-height: clamp(240px, calc(100vh - 640px), 560px);
       }
     }
   `;
@@ -137,26 +181,54 @@ export class LcViewerApp extends LitElement {
 
   protected override render() {
     const store = this.store;
+    const encoder = snapshotFromNetwork(store.encoderWeights, 'encoder');
+    const decoder = snapshotFromNetwork(store.decoderWeights, 'decoder');
     return html`
       ${this.renderHeader()}
       <lc-new-run-notice .newRun=${store.newRun}></lc-new-run-notice>
       <section class="panel" aria-label="Training status">
-        <lc-status-bar .status=${store.status} .connection=${store.connection} .latestLoss=${latestLoss(store)}></lc-status-bar>
+        <lc-status-bar
+          .status=${store.status}
+          .connection=${store.connection}
+          .latestLoss=${latestLoss(store)}
+          .samplesPerSecond=${samplesPerSecond(store.steps, store.elapsedMs, store.config?.batchSize ?? 0)}
+        ></lc-status-bar>
       </section>
       <div class="panels">
-        <section class="panel" aria-labelledby="loss-heading">
+        <section class="panel loss" aria-labelledby="loss-heading">
           <h2 id="loss-heading">Loss</h2>
           <lc-loss-chart
             data-testid="loss-chart"
             .steps=${store.steps}
             .losses=${store.losses}
+            .elapsedMs=${store.elapsedMs}
             .epochs=${store.epochs}
+            .runStartedAt=${store.status?.runStartedAt ?? 0}
             .lossKind=${store.config?.loss ?? ''}
           ></lc-loss-chart>
         </section>
-        <section class="panel" aria-labelledby="recon-heading">
+        <section class="panel recon" aria-labelledby="recon-heading">
           <h2 id="recon-heading">Reconstructions</h2>
-          <lc-recon-grid data-testid="recon-grid" .reconstructions=${store.reconstructions}></lc-recon-grid>
+          <lc-recon-history data-testid="recon-history" .history=${store.reconstructionHistory}></lc-recon-history>
+        </section>
+        <section class="panel network" aria-labelledby="network-heading">
+          <h2 id="network-heading">Network</h2>
+          <lc-network-panel
+            data-testid="network-panel"
+            .encoder=${encoder}
+            .decoder=${decoder}
+            .probes=${store.probes}
+            .labelNames=${store.status?.dataset?.labelNames ?? []}
+            .layerSizes=${store.status?.layerSizes ?? null}
+          ></lc-network-panel>
+        </section>
+        <section class="panel tiles" aria-labelledby="tiles-heading">
+          <h2 id="tiles-heading">First-layer weights</h2>
+          <lc-weight-tiles .snapshot=${encoder}></lc-weight-tiles>
+        </section>
+        <section class="panel histograms" aria-labelledby="histograms-heading">
+          <h2 id="histograms-heading">Weight histograms</h2>
+          <lc-weight-histograms .histograms=${store.weightHistograms}></lc-weight-histograms>
         </section>
       </div>
       <section class="panel explorer" aria-labelledby="explorer-heading">
