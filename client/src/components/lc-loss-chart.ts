@@ -17,7 +17,9 @@ const SMOOTHED_COLOR = '#4cc2ff';
 const VALIDATION_COLOR = '#ffa94d';
 const AXIS_COLOR = '#c3ccd8';
 const GRID_COLOR = 'rgba(255, 255, 255, 0.09)';
-const AXIS_FONT = '13px system-ui, sans-serif';
+
+/** Axis text size as a share of the page's root font size, which the viewer page grows on large screens. */
+const AXIS_FONT_REM = 0.78;
 const PNG_COLORS = { background: '#161b22', text: '#e8edf4' };
 
 /** Default cap on the training loss points handed to uPlot per redraw. */
@@ -580,7 +582,8 @@ export class LcLossChart extends LitElement {
   }
 
   protected plotOptions(container: HTMLElement): uPlot.Options {
-    const axis = { stroke: AXIS_COLOR, font: AXIS_FONT, labelFont: AXIS_FONT, grid: { stroke: GRID_COLOR }, ticks: { stroke: GRID_COLOR } };
+    const font = `${Math.round(rootFontSize() * AXIS_FONT_REM)}px system-ui, sans-serif`;
+    const axis = { stroke: AXIS_COLOR, font, labelFont: font, grid: { stroke: GRID_COLOR }, ticks: { stroke: GRID_COLOR } };
     const time = this.xAxis === 'time';
     return {
       width: Math.max(1, Math.floor(container.clientWidth)),
@@ -615,8 +618,8 @@ export class LcLossChart extends LitElement {
         },
       ],
       axes: [
-        { ...axis, label: time ? 'wall time' : 'step' },
-        { ...axis, label: this.yAxisLabel(), size: 64 },
+        { ...axis, label: time ? 'wall time' : 'step', size: Math.round(rootFontSize() * 3.2) },
+        { ...axis, label: this.yAxisLabel(), size: Math.round(rootFontSize() * 4) },
       ],
       hooks: {
         setCursor: [(plot) => this.onCursor(plot.cursor.idx ?? null)],
@@ -762,6 +765,12 @@ function lastEpochAtOrBefore(epochs: readonly EpochSummary[], step: number): Epo
     if (epochs[i].step <= step) return epochs[i];
   }
   return undefined;
+}
+
+/** Returns the root element's font size in CSS pixels, 16 when it cannot be read. */
+function rootFontSize(): number {
+  const size = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Number.isFinite(size) && size > 0 ? size : 16;
 }
 
 function emptyChartData(): ChartData {

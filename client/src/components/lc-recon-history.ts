@@ -88,7 +88,7 @@ export class LcReconHistory extends LitElement {
     const following = this.selectedStep === null;
     return html`
       <div class="scrubber">
-        <label for="scrubber">Step</label>
+        <label for="scrubber"><span class="visually-hidden">Reconstruction </span>Step</label>
         <input
           id="scrubber"
           type="range"
