@@ -24,6 +24,10 @@ describe('architecture', () => {
     expect(layerRoles([784, 8, 784])).toEqual(['input', 'latent', 'output']);
   });
 
+  it('takes the latent layer it is given', () => {
+    expect(layerRoles([784, 4, 3, 3, 196, 4, 784], 2)).toEqual(['input', 'hidden', 'latent', 'hidden', 'hidden', 'hidden', 'output']);
+  });
+
   it('describes a dense model in words', () => {
     expect(describeArchitecture([784, 8, 784])).toBe('An autoencoder: 784 input pixels, a latent vector of 8 values, then 784 output pixels.');
   });

@@ -7,19 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivationProbe } from '../../client/src/viewer/layer-activations';
 import { buildAutoencoder, disposeAutoencoder } from '../../server/trainer/model';
 import type { Autoencoder } from '../../server/trainer/model';
+import { modelSnapshot } from '../../server/trainer/snapshot';
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { ModelSnapshot, ModelTopology } from '../../shared/training';
+import type { ModelSnapshot } from '../../shared/training';
+import { convDecoder, snapshotOf as disposedSnapshotOf, vaeEncoder } from '../helpers/models';
 
 /** Largest difference allowed between TensorFlow.js's float32 pass and the float64 reference. */
 const TOLERANCE = 1e-4;
 
-function snapshotOf(model: tf.LayersModel, step: number): ModelSnapshot {
-  return {
-    step,
-    topology: model.toJSON(null, false) as ModelTopology,
-    weights: model.weights.map((weight) => ({ name: weight.originalName, shape: [...weight.shape] as number[], values: Float32Array.from(weight.read().dataSync()) })),
-  };
-}
+const snapshotOf = modelSnapshot;
 
 /** Returns each dense layer's output for `input`, computed in float64 from the snapshot's weights. */
 function denseOutputs(snapshot: ModelSnapshot, input: ArrayLike<number>, activations: string[]): Float64Array[] {
@@ -115,6 +111,17 @@ describe('ActivationProbe', () => {
 
     probe.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('averages feature maps per channel and finds a VAE latent', async () => {
+    const probe = new ActivationProbe(tf);
+    await probe.load(disposedSnapshotOf(vaeEncoder(tf, 3), 0), disposedSnapshotOf(convDecoder(tf, 3), 0));
+    const result = await probe.activations(image);
+    probe.dispose();
+
+    // Input, conv (4 channels), mean, log-variance, dense 7×7×4, transposed conv (4 channels), output image.
+    expect(result.layers.map((layer) => layer.length)).toEqual([784, 4, 3, 3, 196, 4, 784]);
+    expect(result.latentIndex).toBe(2);
   });
 
   it('rejects an image of the wrong size', async () => {

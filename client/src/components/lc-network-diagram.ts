@@ -36,6 +36,7 @@ export class LcNetworkDiagram extends LitElement {
     inputImage: { attribute: false },
     outputImage: { attribute: false },
     activationLabel: { attribute: 'activation-label' },
+    latentIndex: { attribute: false },
     orientation: { state: true },
     width: { state: true },
   };
@@ -123,6 +124,8 @@ export class LcNetworkDiagram extends LitElement {
   declare inputImage: ArrayLike<number> | null;
   /** The network's output for it, 784 bytes from 0 to 255; null draws an empty frame. */
   declare outputImage: ArrayLike<number> | null;
+  /** Index in layerSizes of the latent vector; null picks the narrowest layer between the first and the last. */
+  declare latentIndex: number | null;
   /** Name of the image that lights the units, such as "probe image 3", shown in the caption; empty when no activations are shown. */
   declare activationLabel: string;
   /** Layout chosen for the host's width. */
@@ -140,6 +143,7 @@ export class LcNetworkDiagram extends LitElement {
     this.inputImage = null;
     this.outputImage = null;
     this.activationLabel = '';
+    this.latentIndex = null;
     this.orientation = 'horizontal';
     this.width = 640;
     this.resizeObserver = null;
@@ -169,7 +173,7 @@ export class LcNetworkDiagram extends LitElement {
 
     const slots = sizes.map((units) => sampleUnits(units, MAX_SHOWN[this.orientation]));
     const layout = layoutDiagram(slots, this.orientation, this.width);
-    const description = describeArchitecture(sizes);
+    const description = describeArchitecture(sizes, this.latent(sizes));
     const litUnits = this.countLitUnits(slots);
     return html`
       <figure>
@@ -214,7 +218,7 @@ export class LcNetworkDiagram extends LitElement {
   /** Names the encoder and the decoder above their layers; the vertical layout leaves them to the caption. */
   protected renderGroups(layout: DiagramLayout) {
     if (this.orientation === 'vertical' || this.layerSizes === null) return nothing;
-    const latent = latentLayerIndex(this.layerSizes);
+    const latent = this.latent(this.layerSizes);
     const centre = (from: number, to: number) => (layout.labels[from].x + layout.labels[to].x) / 2;
     const last = this.layerSizes.length - 1;
     return svg`
@@ -224,7 +228,7 @@ export class LcNetworkDiagram extends LitElement {
   }
 
   protected renderLayers(slots: readonly UnitSlot[][], layout: DiagramLayout) {
-    const roles = layerRoles(this.layerSizes!);
+    const roles = layerRoles(this.layerSizes!, this.latent(this.layerSizes!));
     return slots.map((layerSlots, l) => {
       const brightness = this.layerBrightness(l);
       const units = layerSlots.map((slot, u) => {
@@ -252,6 +256,12 @@ export class LcNetworkDiagram extends LitElement {
       <text class="count" x=${position.x} y=${position.y - 1} text-anchor="end">${count}</text>
       <text class="role" x=${position.x} y=${position.y + 14} text-anchor="end">${ROLE_LABELS[role]}</text>
     `;
+  }
+
+  /** Returns the latent layer's index: latentIndex when it lies between the first and the last layer, otherwise the narrowest such layer. */
+  protected latent(sizes: readonly number[]): number {
+    const index = this.latentIndex;
+    return index !== null && index > 0 && index < sizes.length - 1 ? index : latentLayerIndex(sizes);
   }
 
   /** Draws the input image before the first layer and the output image after the last one. */

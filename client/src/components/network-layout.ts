@@ -32,9 +32,8 @@ export function latentLayerIndex(layerSizes: readonly number[]): number {
   return latent;
 }
 
-/** Returns each layer's role in the autoencoder, in order. */
-export function layerRoles(layerSizes: readonly number[]): ('input' | 'hidden' | 'latent' | 'output')[] {
-  const latent = latentLayerIndex(layerSizes);
+/** Returns each layer's role in the autoencoder, in order; `latent` defaults to latentLayerIndex. */
+export function layerRoles(layerSizes: readonly number[], latent = latentLayerIndex(layerSizes)): ('input' | 'hidden' | 'latent' | 'output')[] {
   return layerSizes.map((_, i) => {
     if (i === 0) return 'input';
     if (i === layerSizes.length - 1) return 'output';
@@ -47,9 +46,8 @@ export function layerRoles(layerSizes: readonly number[]): ('input' | 'hidden' |
  * vector of 8 values, then 784 output pixels". Hidden layers are grouped as
  * the encoder's and the decoder's.
  */
-export function describeArchitecture(layerSizes: readonly number[]): string {
+export function describeArchitecture(layerSizes: readonly number[], latent = latentLayerIndex(layerSizes)): string {
   if (layerSizes.length < 2) return 'The model is not built yet.';
-  const latent = latentLayerIndex(layerSizes);
   const hidden = (sizes: readonly number[], side: string) =>
     sizes.length === 0 ? '' : ` The ${side} has ${sizes.length === 1 ? 'a hidden layer' : 'hidden layers'} of ${listSizes(sizes)} units.`;
 

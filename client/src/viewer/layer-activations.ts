@@ -2,11 +2,11 @@
 // returns the activation of every unit of every layer with weights, for the
 // network diagram. TensorFlow.js comes from the caller, which loads it lazily.
 
+import { modelFromSnapshot, topologyKey, writeSnapshotWeights } from '../../../shared/model/layers-model';
+import type { LayersModel, TensorFlow } from '../../../shared/model/layers-model';
 import { IMAGE_PIXELS } from '../../../shared/training';
 import type { ModelSnapshot } from '../../../shared/training';
 
-type TensorFlow = typeof import('@tensorflow/tfjs');
-type LayersModel = import('@tensorflow/tfjs').LayersModel;
 type Tensor = import('@tensorflow/tfjs').Tensor;
 type SymbolicTensor = import('@tensorflow/tfjs').SymbolicTensor;
 
@@ -14,16 +14,20 @@ type SymbolicTensor = import('@tensorflow/tfjs').SymbolicTensor;
 export interface LayerActivations {
   /** Activation of each unit, one array per layer: the input pixels in [0, 1] first, then each layer with weights. */
   layers: Float32Array[];
+  /** Index in `layers` of the latent vector: the layer that produces the encoder's first output. */
+  latentIndex: number;
   /** Training step of the encoder snapshot used. */
   step: number;
 }
 
 /** A model rebuilt from a snapshot, with a second model over the same layers that outputs every layer with weights. */
 interface ProbedModel {
-  /** Topology the model was built from, as JSON, so a snapshot with the same topology only writes weights. */
+  /** Topology the model was built from (see topologyKey), so a snapshot with the same topology only writes weights. */
   key: string;
   model: LayersModel;
   probe: LayersModel;
+  /** Position among the probe's outputs of the layer that produces the model's first output, or the last one. */
+  firstOutput: number;
 }
 
 /**
@@ -60,7 +64,8 @@ export class ActivationProbe {
   /**
    * Returns the activations for one 28×28 image of bytes. A layer's output
    * with more than one value per unit, such as a convolution's feature map,
-   * is reduced to the mean over its positions, one value per channel.
+   * is reduced to the mean over its positions, one value per channel, unless
+   * it is a one-channel image of 784 pixels, which stays as it is.
    */
   async activations(image: Uint8Array): Promise<LayerActivations> {
     if (this.encoder === null || this.decoder === null) throw new Error('cannot compute activations before load() has run');
@@ -78,7 +83,7 @@ export class ActivationProbe {
 
     try {
       const layers = [pixels, ...(await Promise.all(outputs.map((tensor) => tensor.data() as Promise<Float32Array>)))];
-      return { layers, step: this.step };
+      return { layers, latentIndex: 1 + encoder.firstOutput, step: this.step };
     } finally {
       tf.dispose(outputs);
     }
@@ -93,35 +98,18 @@ export class ActivationProbe {
   }
 
   private async loadModel(current: ProbedModel | null, snapshot: ModelSnapshot): Promise<ProbedModel> {
-    const key = JSON.stringify(snapshot.topology);
+    const key = topologyKey(snapshot);
     if (current !== null && current.key === key) {
-      this.writeWeights(current.model, snapshot);
+      writeSnapshotWeights(this.tf, current.model, snapshot);
       return current;
     }
 
-    const model = await this.tf.models.modelFromJSON(structuredClone(snapshot.topology) as Parameters<TensorFlow['models']['modelFromJSON']>[0]);
-    try {
-      this.writeWeights(model, snapshot);
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    const model = await modelFromSnapshot(this.tf, snapshot);
     disposeModel(current);
     const weighted = model.layers.filter((layer) => layer.weights.length > 0);
     const probe = this.tf.model({ inputs: model.inputs, outputs: weighted.map((layer) => layer.output as SymbolicTensor) });
-    return { key, model, probe };
-  }
-
-  private writeWeights(model: LayersModel, snapshot: ModelSnapshot): void {
-    if (model.weights.length !== snapshot.weights.length) {
-      throw new Error(`the snapshot has ${snapshot.weights.length} weight tensors but its model has ${model.weights.length}`);
-    }
-    const tensors = snapshot.weights.map((weight) => this.tf.tensor(weight.values, weight.shape, 'float32'));
-    try {
-      model.setWeights(tensors);
-    } finally {
-      this.tf.dispose(tensors);
-    }
+    const firstOutput = weighted.findIndex((layer) => layer.output === model.outputs[0]);
+    return { key, model, probe, firstOutput: firstOutput >= 0 ? firstOutput : weighted.length - 1 };
   }
 }
 
@@ -134,9 +122,10 @@ function asList(output: Tensor | Tensor[]): Tensor[] {
   return Array.isArray(output) ? output : [output];
 }
 
-/** Flattens a [1, units] output, or averages a [1, …, channels] one over its positions. */
+/** Flattens a [1, units] output or a one-channel image of 784 pixels, and averages any other [1, …, channels] output over its positions. */
 function perUnit(output: Tensor): Tensor {
-  if (output.rank <= 2) return output.reshape([-1]);
+  const wholeImage = output.size === IMAGE_PIXELS && output.shape[output.rank - 1] === 1;
+  if (output.rank <= 2 || wholeImage) return output.reshape([-1]);
   const axes = Array.from({ length: output.rank - 2 }, (_, i) => i + 1);
   return output.mean(axes).reshape([-1]);
 }

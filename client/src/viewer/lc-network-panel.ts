@@ -108,6 +108,7 @@ export class LcNetworkPanel extends LitElement {
       <lc-network-diagram
         .layerSizes=${this.diagramSizes()}
         .activations=${this.result?.layers ?? null}
+        .latentIndex=${this.result?.latentIndex ?? null}
         .inputImage=${this.probeImage()}
         .outputImage=${this.outputImage()}
         activation-label=${this.result === null ? '' : `probe image ${this.probeIndex + 1}`}

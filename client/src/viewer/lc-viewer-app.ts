@@ -12,7 +12,6 @@ import '../components/lc-weight-tiles';
 import '../explorer/lc-latent-explorer';
 import '../runs/lc-new-run-notice';
 import './lc-network-panel';
-import { snapshotFromNetwork } from './network-snapshot';
 
 /**
  * Topics the dashboard shows. `reconstruction-history` carries the latest
@@ -181,8 +180,6 @@ export class LcViewerApp extends LitElement {
 
   protected override render() {
     const store = this.store;
-    const encoder = snapshotFromNetwork(store.encoderWeights, 'encoder');
-    const decoder = snapshotFromNetwork(store.decoderWeights, 'decoder');
     return html`
       ${this.renderHeader()}
       <lc-new-run-notice .newRun=${store.newRun}></lc-new-run-notice>
@@ -199,6 +196,8 @@ export class LcViewerApp extends LitElement {
           <h2 id="loss-heading">Loss</h2>
           <lc-loss-chart
             data-testid="loss-chart"
+            controls
+            smoothing="0.6"
             .steps=${store.steps}
             .losses=${store.losses}
             .elapsedMs=${store.elapsedMs}
@@ -215,8 +214,8 @@ export class LcViewerApp extends LitElement {
           <h2 id="network-heading">Network</h2>
           <lc-network-panel
             data-testid="network-panel"
-            .encoder=${encoder}
-            .decoder=${decoder}
+            .encoder=${store.encoderWeights}
+            .decoder=${store.decoderWeights}
             .probes=${store.probes}
             .labelNames=${store.status?.dataset?.labelNames ?? []}
             .layerSizes=${store.status?.layerSizes ?? null}
@@ -224,7 +223,7 @@ export class LcViewerApp extends LitElement {
         </section>
         <section class="panel tiles" aria-labelledby="tiles-heading">
           <h2 id="tiles-heading">First-layer weights</h2>
-          <lc-weight-tiles .snapshot=${encoder}></lc-weight-tiles>
+          <lc-weight-tiles .snapshot=${store.encoderWeights}></lc-weight-tiles>
         </section>
         <section class="panel histograms" aria-labelledby="histograms-heading">
           <h2 id="histograms-heading">Weight histograms</h2>
