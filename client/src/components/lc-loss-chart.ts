@@ -22,6 +22,9 @@ const GRID_COLOR = 'rgba(255, 255, 255, 0.09)';
 const AXIS_FONT_REM = 0.78;
 const PNG_COLORS = { background: '#161b22', text: '#e8edf4' };
 
+/** Index of the smoothed training loss among uPlot's series, after x, train and validation. */
+const SMOOTHED_SERIES = 3;
+
 /** Default cap on the training loss points handed to uPlot per redraw. */
 export const DEFAULT_MAX_PLOT_POINTS = 4000;
 
@@ -72,7 +75,7 @@ export class LcLossChart extends LitElement {
     yScale: { attribute: 'y-scale', reflect: true },
     xAxis: { attribute: 'x-axis', reflect: true },
     maxPoints: { type: Number, attribute: 'max-points' },
-    compact: { type: Boolean, reflect: true },
+    controls: { type: Boolean, reflect: true },
     hoverIndex: { state: true },
     zoom: { state: true },
     exportError: { state: true },
@@ -265,7 +268,7 @@ export class LcLossChart extends LitElement {
   declare lossKind: LossKind | '';
   /** Start of the run in milliseconds since the Unix epoch; 0 while unknown, which disables the wall-time axis. */
   declare runStartedAt: number;
-  /** Weight of the debiased exponential moving average drawn over the training loss, 0 (off) to 0.99; default 0.6. */
+  /** Weight of the debiased exponential moving average drawn over the training loss, 0 (off, the default) to 0.99. */
   declare smoothing: number;
   /** Y axis scale, `linear` (default) or `log`. */
   declare yScale: LossYScale;
@@ -273,8 +276,8 @@ export class LcLossChart extends LitElement {
   declare xAxis: LossXAxis;
   /** Maximum number of training losses handed to uPlot per redraw, at least 4; default 4,000. */
   declare maxPoints: number;
-  /** Hides the toolbar, for small embeds such as a stream overlay; the chart keeps the current settings. */
-  declare compact: boolean;
+  /** Shows the toolbar: smoothing slider, axis choices, zoom reset and exports. Off by default, for embeds such as a stream overlay. */
+  declare controls: boolean;
   /** Column under the pointer; null when the pointer is off the plot. */
   declare protected hoverIndex: number | null;
   /** Visible x range, or null for the whole run. */
@@ -296,11 +299,11 @@ export class LcLossChart extends LitElement {
     this.epochs = [];
     this.lossKind = '';
     this.runStartedAt = 0;
-    this.smoothing = 0.6;
+    this.smoothing = 0;
     this.yScale = 'linear';
     this.xAxis = 'step';
     this.maxPoints = DEFAULT_MAX_PLOT_POINTS;
-    this.compact = false;
+    this.controls = false;
     this.hoverIndex = null;
     this.zoom = null;
     this.exportError = null;
@@ -323,7 +326,7 @@ export class LcLossChart extends LitElement {
 
   protected override render() {
     return html`
-      ${this.compact ? nothing : this.renderToolbar()} ${this.renderLegend()}
+      ${this.controls ? this.renderToolbar() : nothing} ${this.renderLegend()}
       <div class="frame">
         <div
           class="plot"
@@ -494,7 +497,7 @@ export class LcLossChart extends LitElement {
     }
     const dataChanged = ['steps', 'losses', 'elapsedMs', 'epochs', 'smoothing', 'maxPoints', 'zoom', 'runStartedAt'].some((key) => changed.has(key as keyof LcLossChart));
     if (dataChanged) this.scheduleRedraw();
-    if (changed.has('smoothing') && this.plot !== null) this.plot.setSeries(2, { show: this.smoothing > 0 });
+    if (changed.has('smoothing') && this.plot !== null) this.plot.setSeries(SMOOTHED_SERIES, { show: this.smoothing > 0 });
     if (changed.has('lossKind') && this.plot !== null) {
       this.plot.axes[1].label = this.yAxisLabel();
       this.plot.redraw(false, true);
@@ -538,7 +541,7 @@ export class LcLossChart extends LitElement {
     if (plot !== null) {
       const data = this.chartData;
       plot.batch(() => {
-        plot.setData([data.x, data.train, data.smoothed, data.validation], this.zoom === null);
+        plot.setData([data.x, data.train, data.validation, data.smoothed], this.zoom === null);
         if (this.zoom !== null) plot.setScale('x', this.zoom);
       });
     }
@@ -599,6 +602,7 @@ export class LcLossChart extends LitElement {
         // uPlot's own double-click would fit only the points of the zoomed range, so resetZoom replaces it.
         bind: { dblclick: () => null },
       },
+      // The smoothed line comes last, so subclasses that restyle series 1 and 2 (train and validation) need not know it.
       series: [
         { label: time ? 'wall time' : 'step' },
         {
@@ -608,7 +612,6 @@ export class LcLossChart extends LitElement {
           spanGaps: true,
           points: { show: false },
         },
-        { label: 'smoothed train loss', stroke: SMOOTHED_COLOR, width: 2, spanGaps: true, points: { show: false }, show: this.smoothing > 0 },
         {
           label: 'validation loss',
           stroke: VALIDATION_COLOR,
@@ -616,6 +619,7 @@ export class LcLossChart extends LitElement {
           spanGaps: true,
           points: { show: true, size: 8, fill: VALIDATION_COLOR },
         },
+        { label: 'smoothed train loss', stroke: SMOOTHED_COLOR, width: 2, spanGaps: true, points: { show: false }, show: this.smoothing > 0 },
       ],
       axes: [
         { ...axis, label: time ? 'wall time' : 'step', size: Math.round(rootFontSize() * 3.2) },

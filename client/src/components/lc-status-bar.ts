@@ -138,15 +138,19 @@ export class LcStatusBar extends LitElement {
    * come at epoch ends, so this keeps the step counter moving.
    */
   declare latestLoss: { step: number; loss: number } | null;
-  /** Training throughput in images per second, or null while not measured; shown only while the state is `training`. */
-  declare samplesPerSecond: number | null;
+  /**
+   * Training throughput in images per second, shown while the state is
+   * `training`; null shows a placeholder, and undefined (the default) leaves
+   * the field out, for pages that do not measure it.
+   */
+  declare samplesPerSecond: number | null | undefined;
 
   constructor() {
     super();
     this.status = null;
     this.connection = 'connecting';
     this.latestLoss = null;
-    this.samplesPerSecond = null;
+    this.samplesPerSecond = undefined;
   }
 
   protected override render() {
@@ -157,7 +161,7 @@ export class LcStatusBar extends LitElement {
         <dl>
           ${this.renderItem('Epoch', this.epochText(), 'status-epoch')}
           ${this.renderItem('Step', formatCount(this.currentStep()), 'status-step')}
-          ${this.renderItem('Samples/s', formatCount(this.currentThroughput()), 'status-samples-per-second')}
+          ${this.samplesPerSecond === undefined ? nothing : this.renderItem('Samples/s', formatCount(this.currentThroughput()), 'status-samples-per-second')}
           ${this.renderItem('Train loss', formatLoss(this.currentLoss()), 'status-train-loss')}
           ${this.renderItem('Validation loss', formatLoss(this.status?.lastValidationLoss), 'status-validation-loss')}
           ${this.renderItem('Backend', this.status?.backend?.name ?? MISSING, 'status-backend', this.status?.backend?.reason)}
@@ -185,7 +189,7 @@ export class LcStatusBar extends LitElement {
 
   /** Returns the throughput while training; a paused or finished run trains no samples. */
   protected currentThroughput(): number | null {
-    return this.status?.state === 'training' && this.connection === 'live' ? this.samplesPerSecond : null;
+    return this.status?.state === 'training' && this.connection === 'live' ? (this.samplesPerSecond ?? null) : null;
   }
 
   protected currentLoss(): number | null | undefined {
