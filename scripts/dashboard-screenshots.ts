@@ -40,6 +40,17 @@ const flags = ['--port', '0', '--state-dir', stateDir, '--dataset', values.datas
 const host = await startHost(parseHostOptions(flags, {}) as HostOptions, pino({ level: 'warn' }));
 const browser = await launchChromium();
 
+// Ctrl+C while waiting for the epochs still closes Chromium and the host, and removes the state folder.
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await browser.close();
+  await host.close();
+  await rm(stateDir, { recursive: true, force: true });
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(130)));
+
 try {
   console.log(`host at ${host.url}; waiting for ${epochsToWait} epochs`);
   await until(() => host.history.epochs.length >= epochsToWait, 15 * 60_000);
@@ -57,9 +68,7 @@ try {
     await page.close();
   }
 } finally {
-  await browser.close();
-  await host.close();
-  await rm(stateDir, { recursive: true, force: true });
+  await stop();
 }
 
 /** Polls `condition` once a second until it holds, or throws after `timeout` ms. */
