@@ -94,7 +94,7 @@ export class LcLossChart extends LitElement {
         display: flex;
         flex-wrap: wrap;
         align-items: center;
-        gap: 0.5rem 1rem;
+        gap: 0.5rem 0.9rem;
         margin: 0 0 0.75rem;
         font-size: 0.85rem;
       }
@@ -112,7 +112,7 @@ export class LcLossChart extends LitElement {
       }
 
       .smoothing input {
-        width: clamp(6rem, 14vw, 12rem);
+        width: clamp(6rem, 9vw, 10rem);
       }
 
       output {
@@ -180,7 +180,7 @@ export class LcLossChart extends LitElement {
 
       .actions {
         display: inline-flex;
-        flex-wrap: wrap;
+        align-items: center;
         gap: 0.5rem;
       }
 
@@ -373,10 +373,11 @@ export class LcLossChart extends LitElement {
           ['step', 'Step'],
           ['time', 'Wall time'],
         ])}
+        <button type="button" ?disabled=${this.zoom === null} data-testid="loss-reset-zoom" @click=${this.resetZoom}>Reset zoom</button>
         <span class="actions">
-          <button type="button" ?disabled=${this.zoom === null} data-testid="loss-reset-zoom" @click=${this.resetZoom}>Reset zoom</button>
-          <button type="button" data-testid="loss-export-csv" @click=${this.exportCsv}>Export CSV</button>
-          <button type="button" data-testid="loss-export-png" @click=${this.exportPng}>Export PNG</button>
+          Export
+          <button type="button" aria-label="Export CSV" data-testid="loss-export-csv" @click=${this.exportCsv}>CSV</button>
+          <button type="button" aria-label="Export PNG" data-testid="loss-export-png" @click=${this.exportPng}>PNG</button>
         </span>
       </div>
     `;

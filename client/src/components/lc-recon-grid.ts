@@ -7,6 +7,8 @@ import type { ReconstructionSet } from '../../../shared/training';
 /**
  * Probe images next to the model's reconstructions of them, one
  * "input | output" pair per cell, drawn pixel for pixel and scaled up by CSS.
+ * The CSS property `--lc-recon-pair-min-width` sets the narrowest a pair may
+ * get before the grid moves to fewer pairs per row.
  */
 export class LcReconGrid extends LitElement {
   static override properties = {
@@ -31,10 +33,10 @@ export class LcReconGrid extends LitElement {
       font-variant-numeric: tabular-nums;
     }
 
-    /* As many pairs per row as fit at 8.5rem or more each, so 8 to 16 probes take two or three rows on a wide panel. */
+    /* As many pairs per row as fit at --lc-recon-pair-min-width (default 8.5rem) or more each. */
     .grid {
       display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(min(100%, 8.5rem), 1fr));
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, var(--lc-recon-pair-min-width, 8.5rem)), 1fr));
       gap: 0.75rem;
       margin: 0;
       padding: 0;

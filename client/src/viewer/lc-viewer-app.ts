@@ -100,6 +100,8 @@ export class LcViewerApp extends LitElement {
 
     .recon {
       grid-area: recon;
+      /* Four pairs per row on a third of a 1920-pixel screen, so 8 to 16 probes take two to four rows. */
+      --lc-recon-pair-min-width: 6rem;
     }
 
     .network {
@@ -143,7 +145,7 @@ export class LcViewerApp extends LitElement {
       }
 
       lc-loss-chart {
-        --lc-loss-chart-height: clamp(240px, calc(100vh - 640px), 560px);
+        --lc-loss-chart-height: clamp(240px, calc(100vh - 700px), 560px);
       }
     }
   `;
