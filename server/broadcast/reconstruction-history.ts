@@ -5,6 +5,9 @@
 import type { ProbeImages, ReconstructionAddedBody, ReconstructionHistoryBody, ReconstructionOutputs } from '../../shared/protocol/frames';
 import { ThinnedHistory } from './thinned-history';
 
+// NOTE: the history lives in the host's memory only. A host that resumes a
+// checkpoint starts it again at the resumed step, so scrubbing reaches back to there.
+
 /**
  * Maximum number of reconstruction sets kept per run. A set is one 784-byte
  * image per probe. So 64 sets take 401 KB with the default 8 probes and
@@ -29,6 +32,13 @@ export class ReconstructionHistory {
   /** Number of reconstruction sets kept. */
   get length(): number {
     return this.history.length;
+  }
+
+  /** Forgets the probes and every set, for a new run whose probes are not known yet. */
+  clear(): void {
+    this.probes = null;
+    this.history.clear();
+    this.version++;
   }
 
   /** Starts the history of a new run with its probe images. */

@@ -135,6 +135,8 @@ export class RunHistory {
     this.encoderWeights = null;
     this.decoderWeights = null;
     this.latentMap = null;
+    this.reconstructionHistory.clear();
+    this.weightHistograms.clear();
     this.state = 'starting';
     this.stateReason = 'loading the dataset';
     this.backend = null;

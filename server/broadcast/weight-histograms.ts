@@ -73,6 +73,13 @@ export class WeightHistogramHistory {
     return result;
   }
 
+  /** Forgets every histogram set, for a new run. */
+  clear(): void {
+    this.layout = null;
+    this.history.clear();
+    this.version++;
+  }
+
   /** Returns the body of the frame that replaces a page's history, or null before the first snapshot. */
   historyBody(): WeightHistogramHistoryBody | null {
     if (this.layout === null) return null;

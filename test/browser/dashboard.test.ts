@@ -62,12 +62,12 @@ async function downloadOf(button: Locator): Promise<{ download: Download; bytes:
 
 /** Runs `action` with training paused, so the values it compares cannot move in between. */
 async function whilePaused<T>(action: () => Promise<T>): Promise<T> {
-  host.trainer.pause();
+  host.runs.pause();
   await waitFor('the paused state', async () => (await text('status-state')) === 'paused');
   try {
     return await action();
   } finally {
-    host.trainer.resume();
+    host.runs.resume();
   }
 }
 

@@ -105,3 +105,26 @@ describe('weight histograms topic', () => {
     expect(store.weightHistograms?.entries.map((entry) => entry.step)).toEqual(hostSteps);
   });
 });
+
+describe('a new run', () => {
+  it('starts both histories again from step 0', async () => {
+    const oldRunId = host.history.runId;
+    await host.runs.restart({}, 'restarted by the history test');
+    await waitFor('a new run', () => host.history.runId !== oldRunId);
+    await waitFor('the new run at step 20', () => host.history.status(0).step >= 20, 60_000);
+
+    const reconstructionSteps = host.history.reconstructionHistory.historyBody()!.entries.map((entry) => entry.step);
+    const histogramSteps = host.history.weightHistograms.historyBody()!.entries.map((entry) => entry.step);
+    expect(reconstructionSteps[0]).toBe(0);
+    expect(histogramSteps[0]).toBe(0);
+  });
+
+  it('replaces the live viewer history with the new run', async () => {
+    await waitFor('the new run in the live viewer', () => {
+      const store = storeOf(earlyViewer.frames);
+      const hostSteps = host.history.reconstructionHistory.historyBody()!.entries.map((entry) => entry.step);
+      const pageSteps = store.reconstructionHistory?.entries.map((entry) => entry.step) ?? [];
+      return store.status?.runId === host.history.runId && pageSteps.join() === hostSteps.join();
+    });
+  });
+});

@@ -49,8 +49,8 @@ const image = Uint8Array.from({ length: IMAGE_PIXELS }, (_, i) => (i * 37) % 256
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  deep = buildAutoencoder({ model: 'deep', hidden: [32, 16], latent: 4, seed: 3 });
-  dense = buildAutoencoder({ model: 'dense', hidden: [], latent: 6, seed: 5 });
+  deep = await buildAutoencoder({ model: 'deep', hidden: [32, 16], latent: 4, seed: 3 });
+  dense = await buildAutoencoder({ model: 'dense', hidden: [], latent: 6, seed: 5 });
 });
 
 afterAll(() => {
