@@ -195,7 +195,7 @@ export class TrainingLoop {
     }
     this.epoch++;
     const meanTerms = termSums.map((sum) => (lossCount > 0 ? sum / lossCount : NaN));
-    this.finishEpoch(started, meanTerms, order.length - firstStart);
+    await this.finishEpoch(started, meanTerms, order.length - firstStart);
   }
 
   /** Runs one optimizer step on the images at `indices` and returns its loss terms, still on the backend. */
@@ -249,9 +249,9 @@ export class TrainingLoop {
     this.setState('diverged', reason);
   }
 
-  private finishEpoch(started: number, trainTerms: number[], samples: number): void {
+  private async finishEpoch(started: number, trainTerms: number[], samples: number): Promise<void> {
     const seconds = (performance.now() - started - this.heldMs) / 1000;
-    const validationTerms = this.validationLoss();
+    const validationTerms = await this.validationLoss();
     const summary: EpochSummary = {
       epoch: this.epoch,
       step: this.step,
@@ -273,11 +273,13 @@ export class TrainingLoop {
   }
 
   /**
-   * Mean loss terms over the whole validation split, against the clean
+   * Computes the mean loss terms over the whole validation split, against the clean
    * images. When denoising, the inputs are the run's fixed noisy copy, and
    * a VAE's latent samples are seeded per batch, so epochs compare fairly.
+   * Between batches it lets the thread handle messages and sends requested
+   * checkpoints, because a pass over a large split can take many seconds.
    */
-  private validationLoss(): number[] {
+  private async validationLoss(): Promise<number[]> {
     const { config, dataset } = this.options;
     const { validation } = dataset;
     let sum: tf.Tensor1D = tf.zeros([this.trainingStep.termCount]);
@@ -291,6 +293,9 @@ export class TrainingLoop {
       });
       sum.dispose();
       sum = next;
+
+      await yieldToEventLoop();
+      if (this.checkpointRequests.length > 0) await this.sendCheckpoints();
     }
     const values = Array.from(sum.dataSync(), (value) => value / validation.count);
     sum.dispose();

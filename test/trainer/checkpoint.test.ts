@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { RunConfig, StepLoss } from '../../shared/training';
 import type { CheckpointState, WorkerEvent } from '../../shared/worker-messages';
@@ -10,6 +10,7 @@ import type { Dataset } from '../../server/trainer/datasets/types';
 import { TrainingLoop } from '../../server/trainer/loop';
 import { buildAutoencoder, disposeAutoencoder } from '../../server/trainer/model';
 import type { Autoencoder } from '../../server/trainer/model';
+import { FusedDenseStep } from '../../server/trainer/step';
 import { BASE_CONFIG, epochsOf, lossesOf } from './fixtures';
 
 let dataset: Dataset;
@@ -129,6 +130,30 @@ describe('checkpoint', () => {
     ]);
     expect(answers[1].state.epoch).toBe(1);
     disposeAutoencoder(run.model);
+  });
+
+  it('answers during a validation pass', async () => {
+    const config: RunConfig = { ...BASE_CONFIG, epochs: 1 };
+    const run = await createRun(config);
+    const { evaluate } = FusedDenseStep.prototype;
+    let requested = false;
+    vi.spyOn(FusedDenseStep.prototype, 'evaluate').mockImplementation(function (this: FusedDenseStep, input, target) {
+      if (!requested) {
+        requested = true;
+        run.loop.requestCheckpoint(3);
+      }
+      return evaluate.call(this, input, target);
+    });
+
+    await run.loop.run();
+    await finish(run);
+    vi.restoreAllMocks();
+
+    const types = run.events.map((event) => event.type);
+    const answer = run.events.find((event) => event.type === 'checkpoint');
+    expect(types.indexOf('checkpoint')).toBeGreaterThan(-1);
+    expect(types.indexOf('checkpoint')).toBeLessThan(types.indexOf('epoch'));
+    expect(answer).toMatchObject({ id: 3, state: { epoch: 1, step: 17 } });
   });
 
   it('keeps the tensor count flat', async () => {
