@@ -1,0 +1,194 @@
+// The streamer's model file (`--model-file`): a JavaScript or TypeScript
+// module, edited live on stream, that exports a function building the encoder
+// and the decoder. It loads inside the training worker, where tsx is
+// registered, so that TypeScript imports without a build step. Every run has
+// its own worker, so each save is imported afresh.
+
+import { realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../shared/training';
+import type { RunConfig, SourceLocation } from '../../shared/training';
+import type { Autoencoder } from './model';
+import { checkModelResult } from './model-file-checks';
+import type { CheckedModels } from './model-file-checks';
+import { exceptionFailure, exportLocation, importFailure, ModelFileError } from './model-file-errors';
+import { CreationSites } from './model-file-tracer';
+
+export { ModelFileError } from './model-file-errors';
+
+/** The run configuration that the model function receives. */
+export interface ModelFileConfig {
+  /** Shape of one input image: [28, 28, 1]. The encoder may also take it flat, as [784], or as [28, 28]. */
+  inputShape: [number, number, number];
+  /** Pixels per image, 784: the flat input size, and the units of a dense decoder's last layer. */
+  pixels: number;
+  /** Size of the latent vector (`--latent`): the encoder's output units and the decoder's input size. */
+  latent: number;
+  /** Seed of the run (`--seed`), for initialisers that take one. */
+  seed: number;
+}
+
+/** What the model function returns: two tf.layers models built with the `tf` it receives. */
+export interface ModelFileModels {
+  /** Takes an image as [784], [28, 28] or [28, 28, 1] and outputs [latent]. */
+  encoder: tf.LayersModel;
+  /** Takes [latent] and outputs an image as [784], [28, 28] or [28, 28, 1], ideally through a sigmoid. */
+  decoder: tf.LayersModel;
+}
+
+/** The function a model file exports, as its default export or named `model`. */
+export type ModelFileFunction = (tfNamespace: typeof tf, config: ModelFileConfig) => ModelFileModels | Promise<ModelFileModels>;
+
+/** Time the model function gets to return, so that a function that never settles cannot hold up a run. */
+const MODEL_FUNCTION_TIMEOUT_MS = 30_000;
+
+/** Makes each import of the same file a new module, for hosts that load the file twice in one worker. */
+let importCount = 0;
+
+/**
+ * Imports the model file of `config`, calls its function and returns the
+ * autoencoder it describes, with the encoder taking 784 pixels and the
+ * decoder returning 784 values. Throws a ModelFileError with the place in the
+ * file for a syntax error, an exception, or models of the wrong shape.
+ */
+export async function loadModelFile(config: Pick<RunConfig, 'modelFile' | 'latent' | 'seed'>): Promise<Autoencoder> {
+  if (!config.modelFile) throw new Error('loadModelFile needs RunConfig.modelFile, the absolute path of the model file');
+  const file = config.modelFile;
+  try {
+    const models = await buildModels(await realFile(file), config);
+    return composeAutoencoder(models);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw withFile(error, file);
+    throw error;
+  }
+}
+
+async function buildModels(file: string, config: Pick<RunConfig, 'latent' | 'seed'>): Promise<CheckedModels> {
+  const module = await importModule(file);
+  const build = exportedFunction(module, file);
+  const exportSite = await exportLocation(file);
+
+  const sites = new CreationSites(file);
+  const modelConfig: ModelFileConfig = { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], pixels: IMAGE_PIXELS, latent: config.latent, seed: config.seed };
+  const result = await callModelFunction(build, sites.instrument(tf), modelConfig, file, exportSite);
+  return checkModelResult(result, { name: basename(file), latent: config.latent, sites, exportSite });
+}
+
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  // The query makes a new module of each import. NOTE: it has no effect on a file that
+  // Node loads as CommonJS (a .js file outside an ES module package), whose cache is
+  // keyed by path; the worker per run is what loads each save afresh.
+  const url = `${pathToFileURL(file).href}?version=${Date.now()}-${++importCount}`;
+  try {
+    return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+  } catch (error) {
+    throw await importFailure(error, file);
+  }
+}
+
+function exportedFunction(module: Record<string, unknown>, file: string): ModelFileFunction {
+  // A file that Node loads as CommonJS arrives with its exports object as the default export.
+  const exports = typeof module.default === 'object' && module.default !== null ? (module.default as Record<string, unknown>) : module;
+  const candidate = [module.default, module.model, exports.default, exports.model].find((value) => typeof value === 'function');
+  if (candidate) return candidate as ModelFileFunction;
+
+  const names = Object.keys(exports).filter((name) => name !== '__esModule');
+  const found = names.length === 0 ? 'exports nothing' : `exports ${names.join(', ')} but no function`;
+  throw new ModelFileError(
+    `${basename(file)} ${found}; export the model function as its default export: ` +
+      'export default function (tf, config) { ...; return { encoder, decoder }; }',
+  );
+}
+
+async function callModelFunction(
+  build: ModelFileFunction,
+  tfNamespace: typeof tf,
+  config: ModelFileConfig,
+  file: string,
+  exportSite: SourceLocation | undefined,
+): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const message = `the function that ${basename(file)} exports did not return within ${MODEL_FUNCTION_TIMEOUT_MS / 1000} s; check what it awaits.`;
+      reject(new ModelFileError(message, exportSite));
+    }, MODEL_FUNCTION_TIMEOUT_MS);
+  });
+
+  try {
+    return await Promise.race([Promise.resolve().then(() => build(tfNamespace, config)), timeout]);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw error;
+    throw exceptionFailure(error, file, 'while building the model');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Wraps the streamer's models so that the encoder takes 784 pixels and the
+ * decoder returns 784 values, as the training step and the viewers expect,
+ * with a reshape where the file uses [28, 28] or [28, 28, 1].
+ */
+function composeAutoencoder(models: CheckedModels): Autoencoder {
+  const encoder = models.inputShape.length === 1 ? models.encoder : reshapedInput(models.encoder, models.inputShape);
+  const decoder = models.outputShape.length === 1 ? models.decoder : reshapedOutput(models.decoder);
+  return { encoder, decoder, layerSizes: layerSizes(encoder, decoder) };
+}
+
+function reshapedInput(encoder: tf.LayersModel, inputShape: number[]): tf.LayersModel {
+  const input = tf.input({ shape: [IMAGE_PIXELS] });
+  const image = tf.layers.reshape({ targetShape: inputShape }).apply(input) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: encoder.apply(image) as tf.SymbolicTensor, name: 'encoder' });
+}
+
+function reshapedOutput(decoder: tf.LayersModel): tf.LayersModel {
+  const input = tf.input({ shape: [decoder.inputs[0].shape[1] as number] });
+  const image = decoder.apply(input) as tf.SymbolicTensor;
+  const flat = tf.layers.reshape({ targetShape: [IMAGE_PIXELS] }).apply(image) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: flat, name: 'decoder' });
+}
+
+/**
+ * Returns the number of values each layer outputs, from the 784 input pixels
+ * to the output, leaving out layers that keep the size of the one before
+ * (flatten, reshape, dropout), so that a dense model reads like 784-64-8-64-784.
+ */
+function layerSizes(encoder: tf.LayersModel, decoder: tf.LayersModel): number[] {
+  const sizes = [IMAGE_PIXELS];
+  for (const layer of [...leafLayers(encoder), ...leafLayers(decoder)]) {
+    const size = (layer.outputShape as (number | null)[]).slice(1).reduce<number>((product, dimension) => product * (dimension ?? 1), 1);
+    if (size !== sizes.at(-1)) sizes.push(size);
+  }
+  return sizes;
+}
+
+/** Returns a model's layers in order, with nested models replaced by their own layers and input layers left out. */
+function leafLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.flatMap((layer) => {
+    if (layer instanceof tf.LayersModel) return leafLayers(layer);
+    return layer.getClassName() === 'InputLayer' ? [] : [layer];
+  });
+}
+
+/** Resolves symbolic links, because stack traces name the file by its real path. */
+async function realFile(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelFileError(`the model file ${file} cannot be read (${code ?? (error as Error).message}); check the path given to --model-file.`);
+  }
+}
+
+/** Reports locations with the path the streamer gave, not the resolved one. */
+function withFile(error: ModelFileError, file: string): ModelFileError {
+  if (!error.location || error.location.file === file) return error;
+  const located = new ModelFileError(error.message, { ...error.location, file });
+  located.stack = error.stack;
+  return located;
+}
