@@ -24,6 +24,7 @@ import type {
   EpochSummary,
   HostStatus,
   LatentMap,
+  ModelFileFailure,
   ModelSnapshot,
   RunConfig,
   RunSummary,
@@ -64,6 +65,8 @@ export class RunHistory {
   /** Latest decoder snapshot at float32 precision; null until the first. */
   decoderWeights: ModelSnapshot | null = null;
   latentMap: LatentMap | null = null;
+  /** The model file's latest failure; it outlives runs, and only a successful load clears it. */
+  modelFileError: ModelFileFailure | null = null;
   private state: TrainingState = 'starting';
   private stateReason: string | null = 'loading the dataset';
   private backend: BackendInfo | null = null;
@@ -204,13 +207,15 @@ export class RunHistory {
       runReason: this.reason,
       learningRate: this.config.learningRate,
       earlierRuns: this.earlier.slice(0, RECENT_RUNS),
+      modelFileError: this.modelFileError,
     };
   }
 
-  /** Returns the run configuration as viewers see it: a dataset folder by its name, not its path on the host's disk. */
+  /** Returns the run configuration as viewers see it: a dataset folder and a model file by their names, not their paths on the host's disk. */
   publicConfig(): RunConfig {
     const dataset = this.config.dataset === 'shapes' || this.config.dataset === 'mnist' ? this.config.dataset : basename(this.config.dataset);
-    return { ...this.config, dataset };
+    const modelFile = this.config.modelFile === null ? null : basename(this.config.modelFile);
+    return { ...this.config, dataset, modelFile };
   }
 
   /** Encodes the Hello frame that every connection starts with. */
