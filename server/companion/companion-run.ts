@@ -13,7 +13,7 @@ import type { FitCallbackOptions } from './fit-reporter';
 import { denseWeights, latentMapOf, layerSizesOf, predictValues, toPixels } from './model-readout';
 import type { Predictor } from './model-readout';
 
-/** Where the events go: the host's training feed. */
+/** The destination of the events: the host's training feed. */
 export interface RunSink {
   handle(event: WorkerEvent): void;
   /** Starts a new run in the host's record, so that viewers' charts start again. */
@@ -33,7 +33,7 @@ export interface CompanionRunOptions {
   weightsEveryMs: number;
 }
 
-/** What a fit's callback learns at its start. */
+/** The fit parameters and model that the callback receives when a fit starts. */
 export interface FitStart {
   epochs: number | undefined;
   samples: number | undefined;
@@ -156,7 +156,9 @@ export class CompanionRun {
 
   private fitConfig(start: FitStart): RunConfig {
     const model = start.options.model ?? start.model;
-    const latent = this.decoder ? inputSize(this.decoder) : this.encoder ? outputSize(this.encoder) : this.config.latent;
+    let latent = this.config.latent;
+    if (this.decoder) latent = inputSize(this.decoder);
+    else if (this.encoder) latent = outputSize(this.encoder);
     return {
       ...this.config,
       latent,

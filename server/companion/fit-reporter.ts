@@ -10,9 +10,9 @@ import type { CompanionRun } from './companion-run';
 /** Options of `live.fitCallbacks()`. */
 export interface FitCallbackOptions {
   /**
-   * A few fixed images, such as the first 8 of your validation data, whose
-   * reconstructions viewers watch: a tensor of 1 to 16 images of 784 values in
-   * [0, 1], shaped as your model's input ([n, 784] or [n, 28, 28, 1]).
+   * A few fixed images whose reconstructions viewers watch, such as the first
+   * 8 of your validation data. It is a tensor of 1 to 16 images of 784 values
+   * in [0, 1], shaped as your model's input ([n, 784] or [n, 28, 28, 1]).
    */
   probes?: tf.Tensor;
   /** Label of each probe, an index into `labelNames` of startCompanion; 0 for every probe by default. */
@@ -32,10 +32,10 @@ export interface FitCallbackOptions {
   model?: tf.LayersModel;
 }
 
-/** Most probe images, so that the reconstruction grid stays readable on stream. */
+/** Maximum number of probe images, so that the reconstruction grid stays readable on stream. */
 export const MAX_PROBES = 16;
 
-/** Most images in the latent map, as the built-in trainer sends. */
+/** Maximum number of images in the latent map, as many as the built-in trainer sends. */
 export const MAX_MAP_INPUTS = 1000;
 
 /** Logs of a batch or an epoch: numbers, or scalar tensors when tf.js calls a tf.Callback directly. */

@@ -35,7 +35,7 @@ interface FileVersion {
   mtimeMs: number;
 }
 
-/** Why a run started because of a save, as the run history lists it. */
+/** Start reason of a run that a save started, as the run history lists it. */
 export const RELOAD_REASON = 'model file saved';
 
 export class ModelFileWatcher {
@@ -130,8 +130,8 @@ export class ModelFileWatcher {
 
   /**
    * Handles a failed reload. A file that changed while it loaded was still
-   * being written, so its error, typically a syntax error at the cut, is not
-   * reported; the change event that follows reloads it.
+   * being written, so its error (typically a syntax error where the write
+   * stopped) is not reported. The change event that follows reloads it.
    */
   private async failed(error: unknown, loaded: FileVersion): Promise<void> {
     const now = await this.settledVersion();

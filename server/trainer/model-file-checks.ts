@@ -30,11 +30,11 @@ interface CheckContext {
   name: string;
   latent: number;
   sites: CreationSites;
-  /** Where the exported function is, for failures that no layer explains. */
+  /** Location of the exported function, for failures that no layer explains. */
   exportSite: SourceLocation | undefined;
 }
 
-/** Checks the model function's return value, or throws a ModelFileError that says what to change. */
+/** Checks the model function's return value, or throws a ModelFileError that names what to change. */
 export function checkModelResult(result: unknown, context: CheckContext): CheckedModels {
   const { name, exportSite } = context;
   if (typeof result !== 'object' || result === null || !('encoder' in result) || !('decoder' in result)) {

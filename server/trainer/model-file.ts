@@ -32,7 +32,7 @@ export interface ModelFileConfig {
   seed: number;
 }
 
-/** What the model function returns: two tf.layers models built with the `tf` it receives. */
+/** The model function's return value: two tf.layers models built with the `tf` it receives. */
 export interface ModelFileModels {
   /** Takes an image as [784], [28, 28] or [28, 28, 1] and outputs [latent]. */
   encoder: tf.LayersModel;
@@ -80,8 +80,8 @@ async function buildModels(file: string, config: Pick<RunConfig, 'latent' | 'see
 
 async function importModule(file: string): Promise<Record<string, unknown>> {
   // The query makes a new module of each import. NOTE: it has no effect on a file that
-  // Node loads as CommonJS (a .js file outside an ES module package), whose cache is
-  // keyed by path; the worker per run is what loads each save afresh.
+  // Node loads as CommonJS (a .js file outside an ES module package), because that cache
+  // is keyed by path. Such a file loads afresh only because every run has its own worker.
   const url = `${pathToFileURL(file).href}?version=${Date.now()}-${++importCount}`;
   try {
     return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;

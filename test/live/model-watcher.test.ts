@@ -1,5 +1,5 @@
 // The model-file watcher on a real folder: which saves start a run, and what
-// it reports. A recording RunControl stands in for the run manager, so that
+// it reports. A recording RunControl replaces the run manager, so that
 // each test sees exactly the restarts the watcher asks for.
 
 import { appendFile, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import type { ReloadOutcome } from '../../server/live/model-watcher';
 import { RunStartError } from '../../server/run/run-control';
 import { waitFor } from '../helpers/host';
 
-/** Records restarts and answers each with the next queued behaviour, or success. */
+/** Records restarts and settles each with the next queued behaviour, or resolves. */
 class RecordingControl {
   readonly calls: { changes: Partial<RunConfig>; reason: string }[] = [];
   readonly behaviours: (() => Promise<void>)[] = [];
