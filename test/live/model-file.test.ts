@@ -5,6 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -102,6 +103,14 @@ describe('model file in the training worker', () => {
     const trainer = new TrainerThread({ config: runConfig(file), reconstructionEvery: 50, resume: null });
     const ready = await trainer.ready;
     expect(ready.layerSizes).toEqual([784, 32, 8, 32, 784]);
+    await trainer.stop();
+  });
+
+  it('trains the example model file', async () => {
+    const file = fileURLToPath(new URL('../../examples/model.ts', import.meta.url));
+    const trainer = new TrainerThread({ config: runConfig(file), reconstructionEvery: 50, resume: null });
+    const ready = await trainer.ready;
+    expect(ready.layerSizes).toEqual([784, 128, 32, 8, 32, 128, 784]);
     await trainer.stop();
   });
 
