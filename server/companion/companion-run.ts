@@ -10,7 +10,8 @@ import type { BackendInfo, LossKind, OptimizerKind, RunConfig } from '../../shar
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { Logger } from '../log';
 import type { FitCallbackOptions } from './fit-reporter';
-import { denseWeights, latentMapOf, layerSizesOf, predictValues, toPixels } from './model-readout';
+import { modelSnapshot } from '../trainer/snapshot';
+import { latentMapOf, layerSizesOf, predictValues, toPixels } from './model-readout';
 import type { Predictor } from './model-readout';
 
 /** The destination of the events: the host's training feed. */
@@ -219,7 +220,7 @@ export class CompanionRun {
     const { encoder, decoder } = this;
     if (!encoder || !decoder) return;
     void this.guarded('weights', 'reading the weights failed; viewers cannot decode latent vectors', async () => {
-      this.emit({ type: 'weights', encoder: denseWeights(encoder, this.step), decoder: denseWeights(decoder, this.step) });
+      this.emit({ type: 'weights', encoder: modelSnapshot(encoder, this.step), decoder: modelSnapshot(decoder, this.step) });
     });
   }
 

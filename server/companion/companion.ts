@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseHostOptions } from '../cli/options';
 import type { HostOptions } from '../cli/options';
 import { startHost } from '../host';
+import { useActiveBackend } from '../tensorflow/main-thread';
 import { createLogger } from '../log';
 import type { Logger } from '../log';
 import { CompanionRun } from './companion-run';
@@ -63,6 +64,7 @@ export async function startCompanion(options: CompanionOptions = {}): Promise<Co
   const hostOptions = companionHostOptions(options);
   // Backends that start asynchronously, such as WASM, must be ready before the script's first synchronous op.
   await tf.ready();
+  await useActiveBackend(log);
 
   const host = await startHost(hostOptions, log, {}, 'external');
   const sink = { handle: host.feed.handle.bind(host.feed), startRun: () => {} };

@@ -1,5 +1,5 @@
 // Reads what viewers see off the streamer's own models: reconstructions of
-// the probe images, latent codes for the latent map, and the weights. The
+// the probe images, latent codes for the latent map, and layer sizes. The
 // models and tensors belong to the streamer's TensorFlow.js, so this file
 // calls only their methods (predict, data, dispose) and never runs an op of
 // its own on them.
@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 
 import { IMAGE_PIXELS } from '../../shared/training';
-import type { LatentMap, NetworkWeights } from '../../shared/training';
+import type { LatentMap } from '../../shared/training';
 
 /** A model that maps a batch to one output tensor. */
 export type Predictor = Pick<tf.LayersModel, 'predict'>;
@@ -48,30 +48,6 @@ export function latentMapOf(codes: Float32Array, count: number, dims: number, la
   const mean = Float32Array.from(sum, (total) => total / count);
   const std = Float32Array.from(sumOfSquares, (total, d) => Math.sqrt(Math.max(0, total / count - mean[d] * mean[d])));
   return { epoch, step, dims, count, codes, labels, min, max, mean, std };
-}
-
-/**
- * Copies the dense layers of `model` as the viewers' decoder format, skipping
- * layers without weights that only reshape. Throws for any other layer,
- * because pages decode dense layers only.
- */
-// TODO: send ModelSnapshot (server/trainer/snapshot.ts) once weight frames carry any LayersModel; this covers dense models only.
-export function denseWeights(model: tf.LayersModel, step: number): NetworkWeights {
-  const layers = flatLayers(model).flatMap((layer) => {
-    const className = layer.getClassName();
-    if (className === 'Flatten' || className === 'Reshape' || className === 'InputLayer' || className === 'Dropout') return [];
-    if (className !== 'Dense') throw new Error(`layer ${layer.name} is a ${className}; viewers decode dense layers only`);
-
-    const [kernel, bias] = layer.getWeights();
-    if (!kernel || !bias) throw new Error(`dense layer ${layer.name} has no bias; give it useBias: true so that viewers can decode it`);
-    const activation = String(layer.getConfig().activation ?? 'linear');
-    if (activation !== 'relu' && activation !== 'sigmoid' && activation !== 'linear') {
-      throw new Error(`dense layer ${layer.name} uses activation ${activation}; viewers decode relu, sigmoid and linear`);
-    }
-    const [inputs, units] = kernel.shape;
-    return [{ inputs, units, activation, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()) } as const];
-  });
-  return { step, layers };
 }
 
 /** Returns the number of values each layer outputs, from the 784 input pixels to the output, leaving out layers that keep the size. */

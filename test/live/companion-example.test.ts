@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { decodeToPixels } from '../../shared/latent/decode';
+import * as tf from '@tensorflow/tfjs';
+
+import { modelFromSnapshot } from '../../shared/model/layers-model';
 import { FrameType } from '../../shared/protocol/frames';
 import type { Frame } from '../../shared/protocol/frames';
 import type { Host } from '../../server/host';
@@ -74,10 +76,16 @@ describe('companion example script', () => {
 
   it('hands the viewer a decoder that decodes a latent vector', async () => {
     await waitFor('decoder weights', () => framesOf(FrameType.DecoderWeights).length > 0, 60_000);
-    const decoder = framesOf(FrameType.DecoderWeights).at(-1)!.body;
-    expect(decoder.layers.map((layer) => [layer.inputs, layer.units])).toEqual([[2, 64], [64, 784]]);
+    const snapshot = framesOf(FrameType.DecoderWeights).at(-1)!.body;
+    expect(snapshot.weights.map((weight) => weight.shape)).toEqual([[2, 64], [64], [64, 784], [784]]);
 
-    const pixels = decodeToPixels(decoder, Float32Array.from([0.5, -0.5]), 1);
+    await tf.setBackend('cpu');
+    const decoder = await modelFromSnapshot(tf, snapshot);
+    const latentVector = tf.tensor2d([[0.5, -0.5]]);
+    const image = decoder.predict(latentVector) as tf.Tensor;
+    const pixels = Array.from(await image.data());
+    tf.dispose([latentVector, image]);
+    decoder.dispose();
     expect(pixels).toHaveLength(784);
     expect(Math.max(...pixels)).toBeGreaterThan(Math.min(...pixels));
   });

@@ -131,8 +131,9 @@ describe('companion run around model.fit', () => {
     expect(reconstructions.step).toBe(EPOCHS * (IMAGES / BATCH));
 
     const weights = sink.of('weights').at(-1)!;
-    expect(weights.decoder.layers.map((layer) => [layer.inputs, layer.units])).toEqual([[LATENT, 32], [32, 784]]);
-    expect(weights.encoder.layers.map((layer) => layer.activation)).toEqual(['relu', 'linear']);
+    expect(weights.decoder.weights.map((weight) => weight.shape)).toEqual([[LATENT, 32], [32], [32, 784], [784]]);
+    expect(weights.encoder.weights.map((weight) => weight.shape)).toEqual([[784, 32], [32], [32, LATENT], [LATENT]]);
+    expect(weights.decoder.step).toBe(EPOCHS * (IMAGES / BATCH));
 
     const map = sink.of('latent').at(-1)!.map;
     expect(map.dims).toBe(LATENT);
