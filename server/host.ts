@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Topic } from '../shared/protocol/topics';
+import type { ModelFileFailure } from '../shared/training';
 import { BroadcastHub } from './broadcast/hub';
 import type { HubOptions } from './broadcast/hub';
 import type { RunHistory } from './broadcast/run-history';
@@ -30,6 +31,8 @@ import { createApp } from './http/app';
 import { hostApi } from './http/host-api';
 import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
+import { watchModelFile } from './live/model-file-status';
+import type { ModelFileWatcher } from './live/model-watcher';
 import type { Logger } from './log';
 import { runRoutes } from './run/host-routes';
 import { RunStartError } from './run/run-control';
@@ -155,7 +158,9 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
   log.info({ url, stateDir: options.stateDir }, 'host listening');
   showModerationLink(log, `${url}host`, hostToken.value, join(options.stateDir, HOST_TOKEN_FILE));
 
+  let watcher: ModelFileWatcher | null = null;
   const close = async () => {
+    await watcher?.close();
     await checkpoints.saveNow('the host is stopping');
     checkpoints.close();
     await runs.stop();
@@ -177,7 +182,24 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
   }
   // Every later run replaces the first, and the run it replaces keeps its checkpoint under its own name.
   runs.on('run', () => void checkpoints.startRun());
+  watcher = await watchRunModelFile(options, history, runs, feed, log);
   return { url, port, history, feed, runs, checkpoints, gallery, hostToken, close };
+}
+
+/**
+ * Watches the model file of the run that started, so that each save starts a
+ * new run. A run resumed from a checkpoint keeps the checkpoint's model, which
+ * may be no model file even when --model-file was given.
+ */
+async function watchRunModelFile(options: HostOptions, history: RunHistory, runs: RunManager, feed: TrainingFeed, log: Logger): Promise<ModelFileWatcher | null> {
+  const { model, modelFile } = history.config;
+  if (model !== 'file' || !modelFile) {
+    if (options.run.modelFile) log.warn({ modelFile: options.run.modelFile }, 'the resumed run has no model file, so saving --model-file starts no run; pass --fresh to train the model file');
+    return null;
+  }
+
+  const target = { setFailure: (failure: ModelFileFailure | null) => ((history.modelFileError = failure), feed.statusChanged()) };
+  return watchModelFile({ file: modelFile, control: runs, target, showOnOverlay: options.showErrorsOnOverlay, log });
 }
 
 /** Rejects every new run of a companion host, whose script trains: a worker would import the script itself as a model file. */

@@ -7,6 +7,9 @@ import { resolve } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
+import type { RunConfig } from '../../shared/training';
+import type { WorkerEvent } from '../../shared/worker-messages';
+
 import { parseHostOptions } from '../cli/options';
 import type { HostOptions } from '../cli/options';
 import { startHost } from '../host';
@@ -67,7 +70,7 @@ export async function startCompanion(options: CompanionOptions = {}): Promise<Co
   await useActiveBackend(log);
 
   const host = await startHost(hostOptions, log, {}, 'external');
-  const sink = { handle: host.feed.handle.bind(host.feed), startRun: () => {} };
+  const sink = { handle: (event: WorkerEvent) => host.feed.handle(event), startRun: (config: RunConfig, reason: string) => host.feed.startRun(config, reason) };
   const run = new CompanionRun({
     sink,
     config: hostOptions.run,

@@ -14,6 +14,7 @@ import type { SourceLocation } from '../../shared/training';
 import type { Logger } from '../log';
 import { RunStartError } from '../run/run-control';
 import type { RunControl } from '../run/run-control';
+import { RestartSupersededError } from '../run/run-manager';
 
 export interface ModelWatcherOptions {
   /** Quiet time after the last change event before a reload starts, in milliseconds. */
@@ -139,6 +140,12 @@ export class ModelFileWatcher {
       this.log.debug({ file: this.file }, 'model file changed while it loaded; reloading it instead of reporting the error');
       this.lastHash = null;
       this.changedDuringReload = true;
+      return;
+    }
+
+    if (error instanceof RestartSupersededError) {
+      // A later restart, such as one from the host panel, starts from the configuration with this file anyway.
+      this.log.info({ file: this.file, reason: error.message }, 'model file reload replaced by a later restart');
       return;
     }
 

@@ -1,4 +1,6 @@
-// The model file on a real host: the first start with a broken file.
+// The model file on a real host: the first start with a broken file, and
+// saves while the host trains. A broken save keeps the previous run training
+// and puts the error with its line in the host status; a fixed save recovers.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,10 +10,28 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { HostStatus } from '../../shared/training';
 import { TrainerStartError } from '../../server/trainer/trainer-thread';
-import { startTestHost } from '../helpers/host';
+import { startTestHost, waitFor } from '../helpers/host';
+import type { TestHost } from '../helpers/host';
 
 const RUN_FLAGS = ['--shapes-count', '400', '--batch-size', '32', '--epochs', '1000', '--recon-every', '5', '--latent', '4'];
+
+/** A dense model with `hidden` units around the latent; line 4 creates the encoder's last layer. */
+function modelSource(hidden: number, latentUnits = 'config.latent'): string {
+  return `export default function model(tf, config) {
+  const encoder = tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [784], units: ${hidden}, activation: 'relu' }),
+    tf.layers.dense({ units: ${latentUnits} }),
+  ] });
+  const decoder = tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [config.latent], units: ${hidden}, activation: 'relu' }),
+    tf.layers.dense({ units: 784, activation: 'sigmoid' }),
+  ] });
+  return { encoder, decoder };
+}
+`;
+}
 
 let folder: string;
 
@@ -50,4 +70,83 @@ describe('first start with a broken model file', () => {
     expect(code).toBe(1);
     expect(output).toContain('broken-cli.ts threw Error while building the model: layers come later (broken-cli.ts:2)');
   });
+});
+
+describe('saving the model file while the host trains', () => {
+  let host: TestHost;
+  let file: string;
+
+  async function status(): Promise<HostStatus> {
+    return (await fetch(new URL('/api/status', host.url))).json() as Promise<HostStatus>;
+  }
+
+  /** Saves `source` and waits until the host either reports a model file error or runs a new run. */
+  async function save(source: string, until: (status: HostStatus) => boolean, what: string): Promise<HostStatus> {
+    await writeFile(file, source);
+    let latest = await status();
+    await waitFor(what, async () => until((latest = await status())), 90_000);
+    return latest;
+  }
+
+  beforeAll(async () => {
+    file = join(folder, 'live-model.mjs');
+    await writeFile(file, modelSource(16));
+    host = await startTestHost([...RUN_FLAGS, '--model-file', file]);
+    await waitFor('the first run to train', async () => (await status()).step > 0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await host?.dispose();
+  });
+
+  it('trains the file from the start', async () => {
+    expect((await status()).layerSizes).toEqual([784, 16, 4, 16, 784]);
+    expect((await status()).modelFileError).toBeNull();
+  });
+
+  it('starts a new run with a changed file', async () => {
+    const before = await status();
+    const after = await save(modelSource(24), (latest) => latest.runId !== before.runId && latest.layerSizes !== null, 'the new run');
+    expect(after.layerSizes).toEqual([784, 24, 4, 24, 784]);
+    expect(after.runReason).toBe('model file saved');
+  }, 120_000);
+
+  const failures = [
+    { kind: 'syntax error', source: modelSource(24).replace('units: config.latent', 'units: config.latent,,'), message: /^syntax error in live-model\.mjs: /, line: 4 },
+    { kind: 'exception', source: modelSource(24).replace('  return { encoder, decoder };', "  throw new Error('decoder unfinished');"), message: /threw Error while building the model: decoder unfinished/, line: 10 },
+    { kind: 'wrong shapes', source: modelSource(24, '3'), message: /outputs shape \[3\], but the latent size is 4/, line: 4 },
+    {
+      kind: 'NaN on the first step',
+      source: modelSource(24).replace("units: 784, activation: 'sigmoid'", "units: 784, activation: 'sigmoid', kernelInitializer: tf.initializers.constant({ value: NaN })"),
+      message: /not finite/,
+      line: 1,
+    },
+  ];
+
+  it.each(failures)('keeps the old run on $kind', async ({ source, message, line }) => {
+    const before = await status();
+    const after = await save(source, (latest) => latest.modelFileError !== null, 'the model file error');
+
+    expect(after.modelFileError?.message).toMatch(message);
+    expect(after.modelFileError?.location).toMatchObject({ file: 'live-model.mjs', line });
+    expect(after.runId).toBe(before.runId);
+    await waitFor('the old run to go on training', async () => (await status()).step > after.step);
+
+    // The next case starts from a file that loads again.
+    const recovered = await save(modelSource(24 + line), (latest) => latest.modelFileError === null, 'the recovery');
+    expect(recovered.runId).not.toBe(before.runId);
+  }, 240_000);
+
+  it('debounces quick saves into one run', async () => {
+    const before = await status();
+    for (const hidden of [30, 31, 32, 33]) {
+      await writeFile(file, modelSource(hidden));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await waitFor('the new run', async () => (await status()).layerSizes?.[1] === 33, 90_000);
+
+    // One run started since `before`, so `before` is the run just ahead of the new one.
+    const after = await status();
+    expect(after.earlierRuns[0].runId).toBe(before.runId);
+  }, 120_000);
 });
