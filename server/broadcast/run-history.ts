@@ -117,8 +117,11 @@ export class RunHistory {
    * run's worker sends them.
    */
   startRun(config: RunConfig, reason: string): void {
-    this.earlier.unshift(this.summary());
-    this.earlier.length = Math.min(this.earlier.length, KEPT_RUNS);
+    // A run that never built a model, such as a companion's before the script's first fit, is not listed.
+    if (this.layerSizes !== null) {
+      this.earlier.unshift(this.summary());
+      this.earlier.length = Math.min(this.earlier.length, KEPT_RUNS);
+    }
 
     this.currentRunId = randomUUID();
     this.currentConfig = config;

@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { modelFromSnapshot } from '../../shared/model/layers-model';
 import { FrameType } from '../../shared/protocol/frames';
 import type { Frame } from '../../shared/protocol/frames';
 import type { Host } from '../../server/host';
-import { ViewerClient } from '../helpers/gallery';
+import { hostCall, ViewerClient } from '../helpers/gallery';
 import { TestViewer, waitFor } from '../helpers/host';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/squares-and-circles.mjs', import.meta.url));
@@ -66,6 +66,9 @@ describe('companion example script', () => {
     const status = await (await fetch(new URL('/api/status', url))).json();
     expect(status.layerSizes).toEqual([784, 64, 2, 64, 784]);
     expect(status.dataset.labelNames).toEqual(['square', 'circle']);
+    expect(status.runReason).toBe('model.fit called');
+    expect(status.earlierRuns).toEqual([]);
+    expect(status.latent).toBe(2);
   });
 
   it('streams step losses to the viewer', async () => {
@@ -103,6 +106,13 @@ describe('companion example script', () => {
     const reconstructions = framesOf(FrameType.Reconstructions).at(-1)!.body;
     expect(reconstructions.count).toBe(8);
   }, 150_000);
+
+  it('rejects a reset from the host panel', async () => {
+    const token = (await readFile(join(folder, 'var', 'host-token'), 'utf8')).trim();
+    const response = await hostCall({ url }, '/api/host/run/reset', token, { method: 'POST' });
+    expect(response.status).toBe(422);
+    expect((await response.json()).error).toBe('the training script trains this model; change it in the script and run model.fit again.');
+  });
 
   it('stops on SIGINT with exit code 0', async () => {
     const exit = new Promise<number | null>((resolve) => script.once('exit', (code) => resolve(code)));
