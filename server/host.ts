@@ -113,6 +113,7 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),
   };
+  // TODO: on a companion host the panel's pause and resume reach no worker; the fit callbacks could hold the fit between batches.
   const runs = new RunManager({
     history,
     feed: continuingRunFeed(feed, resume?.checkpoint.elapsedMs ?? 0),
