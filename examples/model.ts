@@ -14,13 +14,13 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelFileConfig } from 'latentcast';
 
 export default function model(tf: typeof tfjs, config: ModelFileConfig) {
-  // The encoder takes an image and outputs the latent vector. Its input may be
-  // [784] (a flat image, as here), [28, 28] or [28, 28, 1] (config.inputShape,
-  // for convolutions); its output must be [config.latent] (--latent).
+  // The encoder takes a flat image, config.inputShape ([784]), and outputs the
+  // latent vector, [config.latent] (--latent). For convolutions, begin with
+  // tf.layers.reshape({ targetShape: config.imageShape, inputShape: config.inputShape }).
   const encoder = tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.dense({ inputShape: [config.pixels], units: 128, activation: 'relu' }),
+      tf.layers.dense({ inputShape: config.inputShape, units: 128, activation: 'relu' }),
       tf.layers.dense({ units: 32, activation: 'relu' }),
       tf.layers.dense({ units: config.latent }),
     ],

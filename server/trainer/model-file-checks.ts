@@ -10,7 +10,7 @@ import type { SourceLocation } from '../../shared/training';
 import { ModelFileError } from './model-file-errors';
 import type { CreationSites } from './model-file-tracer';
 
-/** Image shapes an encoder may take and a decoder may output, without the batch dimension. */
+/** Image shapes a decoder may output, without the batch dimension. */
 export const IMAGE_SHAPES: readonly number[][] = [[IMAGE_PIXELS], [IMAGE_SIZE, IMAGE_SIZE], [IMAGE_SIZE, IMAGE_SIZE, 1]];
 
 const IMAGE_SHAPES_TEXT = '[784], [28, 28] or [28, 28, 1]';
@@ -19,8 +19,6 @@ const IMAGE_SHAPES_TEXT = '[784], [28, 28] or [28, 28, 1]';
 export interface CheckedModels {
   encoder: tf.LayersModel;
   decoder: tf.LayersModel;
-  /** Shape of the encoder's input without the batch dimension, one of IMAGE_SHAPES. */
-  inputShape: number[];
   /** Shape of the decoder's output without the batch dimension, one of IMAGE_SHAPES. */
   outputShape: number[];
 }
@@ -48,11 +46,11 @@ export function checkModelResult(result: unknown, context: CheckContext): Checke
   const decoder = checkModel('decoder', result.decoder, context);
   if (encoder === decoder) throw new ModelFileError(`${name} returned the same model as encoder and decoder; build two models.`, context.sites.siteOf(encoder) ?? exportSite);
 
-  const inputShape = checkEncoderInput(encoder, context);
+  checkEncoderInput(encoder, context);
   checkEncoderOutput(encoder, context);
   checkDecoderInput(decoder, context);
   const outputShape = checkDecoderOutput(decoder, context);
-  return { encoder, decoder, inputShape, outputShape };
+  return { encoder, decoder, outputShape };
 }
 
 function checkModel(role: 'encoder' | 'decoder', value: unknown, context: CheckContext): tf.LayersModel {
@@ -85,12 +83,14 @@ function checkSingle(role: string, model: tf.LayersModel, context: CheckContext)
   }
 }
 
-function checkEncoderInput(encoder: tf.LayersModel, context: CheckContext): number[] {
+/** Checks that the encoder takes flat images of 784 pixels, as the training step feeds them. */
+function checkEncoderInput(encoder: tf.LayersModel, context: CheckContext): void {
   const shape = withoutBatch(encoder.inputs[0].shape);
-  if (isImageShape(shape)) return shape as number[];
+  if (shape.length === 1 && shape[0] === IMAGE_PIXELS) return;
   throw new ModelFileError(
-    `the encoder from ${context.name} takes input shape ${formatShape(shape)}; it must take an image as ${IMAGE_SHAPES_TEXT}. ` +
-      'Give its first layer inputShape: config.inputShape ([28, 28, 1]), or [784] for dense layers.',
+    `the encoder from ${context.name} takes input shape ${formatShape(shape)}; it must take flat images of 784 pixels. ` +
+      'Give its first layer inputShape: config.inputShape ([784]); for convolutions, begin with ' +
+      'tf.layers.reshape({ targetShape: config.imageShape, inputShape: config.inputShape }).',
     siteOfLayer(encoder, 'first', context),
   );
 }

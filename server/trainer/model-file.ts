@@ -22,9 +22,11 @@ export { ModelFileError } from './model-file-errors';
 
 /** The run configuration that the model function receives. */
 export interface ModelFileConfig {
-  /** Shape of one input image: [28, 28, 1]. The encoder may also take it flat, as [784], or as [28, 28]. */
-  inputShape: [number, number, number];
-  /** Pixels per image, 784: the flat input size, and the units of a dense decoder's last layer. */
+  /** The encoder's input shape, [784]: images arrive flat, one value per pixel in [0, 1]. */
+  inputShape: [number];
+  /** Shape of an image as convolutions take it, [28, 28, 1]; reshape the flat input to it. */
+  imageShape: [number, number, number];
+  /** Pixels per image, 784: the units of a dense decoder's last layer. */
   pixels: number;
   /** Size of the latent vector (`--latent`): the encoder's output units and the decoder's input size. */
   latent: number;
@@ -34,7 +36,7 @@ export interface ModelFileConfig {
 
 /** The model function's return value: two tf.layers models built with the `tf` it receives. */
 export interface ModelFileModels {
-  /** Takes an image as [784], [28, 28] or [28, 28, 1] and outputs [latent]. */
+  /** Takes a flat image, [784], and outputs [latent]. */
   encoder: tf.LayersModel;
   /** Takes [latent] and outputs an image as [784], [28, 28] or [28, 28, 1], ideally through a sigmoid. */
   decoder: tf.LayersModel;
@@ -73,7 +75,13 @@ async function buildModels(file: string, config: Pick<RunConfig, 'latent' | 'see
   const exportSite = await exportLocation(file);
 
   const sites = new CreationSites(file);
-  const modelConfig: ModelFileConfig = { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], pixels: IMAGE_PIXELS, latent: config.latent, seed: config.seed };
+  const modelConfig: ModelFileConfig = {
+    inputShape: [IMAGE_PIXELS],
+    imageShape: [IMAGE_SIZE, IMAGE_SIZE, 1],
+    pixels: IMAGE_PIXELS,
+    latent: config.latent,
+    seed: config.seed,
+  };
   const result = await callModelFunction(build, sites.instrument(tf), modelConfig, file, exportSite);
   return checkModelResult(result, { name: basename(file), latent: config.latent, sites, exportSite });
 }
@@ -130,27 +138,23 @@ async function callModelFunction(
 }
 
 /**
- * Wraps the streamer's models so that the encoder takes 784 pixels and the
- * decoder returns 784 values, as the training step and the viewers expect,
- * with a reshape where the file uses [28, 28] or [28, 28, 1].
+ * Returns the autoencoder with a decoder that returns 784 values, as the
+ * training step and the viewers expect, adding a reshape where the file's
+ * decoder outputs [28, 28] or [28, 28, 1].
  */
 function composeAutoencoder(models: CheckedModels): Autoencoder {
-  const encoder = models.inputShape.length === 1 ? models.encoder : reshapedInput(models.encoder, models.inputShape);
-  const decoder = models.outputShape.length === 1 ? models.decoder : reshapedOutput(models.decoder);
-  return { encoder, decoder, layerSizes: layerSizes(encoder, decoder) };
+  const decoder = models.outputShape.length === 1 ? models.decoder : flattenedOutput(models.decoder);
+  return { encoder: models.encoder, decoder, layerSizes: layerSizes(models.encoder, decoder) };
 }
 
-function reshapedInput(encoder: tf.LayersModel, inputShape: number[]): tf.LayersModel {
-  const input = tf.input({ shape: [IMAGE_PIXELS] });
-  const image = tf.layers.reshape({ targetShape: inputShape }).apply(input) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: encoder.apply(image) as tf.SymbolicTensor, name: 'encoder' });
-}
-
-function reshapedOutput(decoder: tf.LayersModel): tf.LayersModel {
-  const input = tf.input({ shape: [decoder.inputs[0].shape[1] as number] });
-  const image = decoder.apply(input) as tf.SymbolicTensor;
-  const flat = tf.layers.reshape({ targetShape: [IMAGE_PIXELS] }).apply(image) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: flat, name: 'decoder' });
+/**
+ * Builds a model on the decoder's own graph with a reshape after its output.
+ * It calls no layer of the decoder again, so the layers stay in one model
+ * and disposing the new model releases their weights.
+ */
+function flattenedOutput(decoder: tf.LayersModel): tf.LayersModel {
+  const flat = tf.layers.reshape({ targetShape: [IMAGE_PIXELS] }).apply(decoder.outputs[0]) as tf.SymbolicTensor;
+  return tf.model({ inputs: decoder.inputs, outputs: flat, name: 'decoder' });
 }
 
 /**

@@ -114,6 +114,18 @@ describe('model file in the training worker', () => {
     await trainer.stop();
   });
 
+  it('flattens a decoder that outputs 28x28x1', async () => {
+    const source = VALID_TS.replace(
+      "      tf.layers.dense({ units: 784, activation: 'sigmoid' }),\n",
+      "      tf.layers.dense({ units: 784, activation: 'sigmoid' }),\n      tf.layers.reshape({ targetShape: [28, 28, 1] }),\n",
+    );
+    const file = await writeModel('image-decoder.ts', source);
+    const trainer = new TrainerThread({ config: runConfig(file), reconstructionEvery: 50, resume: null });
+    const ready = await trainer.ready;
+    expect(ready.layerSizes).toEqual([784, 32, 8, 32, 784]);
+    await trainer.stop();
+  });
+
   it('passes the fatal event a location', async () => {
     const file = await writeModel('fatal.ts', VALID_TS.replace('  return { encoder, decoder };', "  throw new Error('not yet');"));
     const trainer = new TrainerThread({ config: runConfig(file), reconstructionEvery: 50, resume: null });
@@ -169,6 +181,13 @@ describe('model file in the training worker', () => {
       source: VALID_TS.replace('tf.layers.dense({ units: config.latent, activation', 'tf.layers.dense({ units: 5, activation'),
       message: /outputs shape \[5\], but the latent size is 8; .*--latent 5/,
       line: 7,
+    },
+    {
+      name: 'encoder input that is not flat',
+      file: 'image-input.ts',
+      source: VALID_TS.replace('inputShape: [config.pixels]', 'inputShape: [28, 28, 1]'),
+      message: /takes input shape \[28, 28, 1\]; it must take flat images of 784 pixels\. .*tf\.layers\.reshape\(\{ targetShape: config\.imageShape/,
+      line: 6,
     },
     {
       name: 'decoder input other than the latent size',
