@@ -12,11 +12,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../shared/training';
 import type { RunConfig, SourceLocation } from '../../shared/training';
-import type { Autoencoder } from './model';
 import { checkModelResult } from './model-file-checks';
 import type { CheckedModels } from './model-file-checks';
-import { exceptionFailure, exportLocation, importFailure, ModelFileError } from './model-file-errors';
+import { exceptionFailure, exportLocation, importFailure, ModelFileError, stackLocation } from './model-file-errors';
 import { CreationSites } from './model-file-tracer';
+import type { EncoderDecoder } from './models/layers';
 
 export { ModelFileError } from './model-file-errors';
 
@@ -53,16 +53,16 @@ let importCount = 0;
 
 /**
  * Imports the model file of `config`, calls its function and returns the
- * autoencoder it describes, with the encoder taking 784 pixels and the
+ * encoder and the decoder it builds, the encoder taking 784 pixels and the
  * decoder returning 784 values. Throws a ModelFileError with the place in the
  * file for a syntax error, an exception, or models of the wrong shape.
  */
-export async function loadModelFile(config: Pick<RunConfig, 'modelFile' | 'latent' | 'seed'>): Promise<Autoencoder> {
+export async function loadModelFile(config: Pick<RunConfig, 'latent' | 'seed'> & { modelFile?: string | null }): Promise<EncoderDecoder> {
   if (!config.modelFile) throw new Error('loadModelFile needs RunConfig.modelFile, the absolute path of the model file');
   const file = config.modelFile;
   try {
     const models = await buildModels(await realFile(file), config);
-    return composeAutoencoder(models);
+    return flatPair(models);
   } catch (error) {
     if (error instanceof ModelFileError) throw withFile(error, file);
     throw error;
@@ -138,13 +138,13 @@ async function callModelFunction(
 }
 
 /**
- * Returns the autoencoder with a decoder that returns 784 values, as the
- * training step and the viewers expect, adding a reshape where the file's
- * decoder outputs [28, 28] or [28, 28, 1].
+ * Returns the pair with a decoder that returns 784 values, as the training
+ * step and the viewers expect, adding a reshape where the file's decoder
+ * outputs [28, 28] or [28, 28, 1].
  */
-function composeAutoencoder(models: CheckedModels): Autoencoder {
+function flatPair(models: CheckedModels): EncoderDecoder {
   const decoder = models.outputShape.length === 1 ? models.decoder : flattenedOutput(models.decoder);
-  return { encoder: models.encoder, decoder, layerSizes: layerSizes(models.encoder, decoder) };
+  return { encoder: models.encoder, decoder };
 }
 
 /**
@@ -155,28 +155,6 @@ function composeAutoencoder(models: CheckedModels): Autoencoder {
 function flattenedOutput(decoder: tf.LayersModel): tf.LayersModel {
   const flat = tf.layers.reshape({ targetShape: [IMAGE_PIXELS] }).apply(decoder.outputs[0]) as tf.SymbolicTensor;
   return tf.model({ inputs: decoder.inputs, outputs: flat, name: 'decoder' });
-}
-
-/**
- * Returns the number of values each layer outputs, from the 784 input pixels
- * to the output, leaving out layers that keep the size of the one before
- * (flatten, reshape, dropout), so that a dense model reads like 784-64-8-64-784.
- */
-function layerSizes(encoder: tf.LayersModel, decoder: tf.LayersModel): number[] {
-  const sizes = [IMAGE_PIXELS];
-  for (const layer of [...leafLayers(encoder), ...leafLayers(decoder)]) {
-    const size = (layer.outputShape as (number | null)[]).slice(1).reduce<number>((product, dimension) => product * (dimension ?? 1), 1);
-    if (size !== sizes.at(-1)) sizes.push(size);
-  }
-  return sizes;
-}
-
-/** Returns a model's layers in order, with nested models replaced by their own layers and input layers left out. */
-function leafLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return model.layers.flatMap((layer) => {
-    if (layer instanceof tf.LayersModel) return leafLayers(layer);
-    return layer.getClassName() === 'InputLayer' ? [] : [layer];
-  });
 }
 
 /** Resolves symbolic links, because stack traces name the file by its real path. */
@@ -195,4 +173,21 @@ function withFile(error: ModelFileError, file: string): ModelFileError {
   const located = new ModelFileError(error.message, { ...error.location, file });
   located.stack = error.stack;
   return located;
+}
+
+/**
+ * Returns where in the model file a failure of the worker happened: the
+ * location of a ModelFileError, else the innermost frame of the stack (or of
+ * its cause) in the file. The preflight's failures, such as a loss that is NaN
+ * on the first step, point at the exported function when no frame is in the file.
+ */
+export async function modelFileLocation(error: unknown, config: Pick<RunConfig, 'model' | 'modelFile'>): Promise<SourceLocation | undefined> {
+  if (error instanceof ModelFileError) return error.location;
+  if (config.model !== 'file' || !config.modelFile) return undefined;
+
+  const file = await realpath(config.modelFile).catch(() => config.modelFile!);
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  let location = stackLocation(error, file) ?? stackLocation(cause, file);
+  if (!location && (error as Error)?.name === 'PreflightError') location = await exportLocation(file);
+  return location && { ...location, file: config.modelFile };
 }
