@@ -64,7 +64,7 @@ export class ListenError extends Error {
   override name = 'ListenError';
 }
 
-/** Where training events come from: the host's training worker, or the caller through `Host.feed`, as startCompanion does. */
+/** Source of the training events: the host's training worker, or the caller through `Host.feed`, as startCompanion does. */
 export type TrainingSource = 'worker' | 'external';
 
 /**

@@ -36,9 +36,9 @@ export interface ModelFileConfig {
 
 /** The model function's return value: two tf.layers models built with the `tf` it receives. */
 export interface ModelFileModels {
-  /** Takes a flat image, [784], and outputs [latent]. */
+  /** The encoder, from a flat image, [784], to the latent vector, [latent]. */
   encoder: tf.LayersModel;
-  /** Takes [latent] and outputs an image as [784], [28, 28] or [28, 28, 1], ideally through a sigmoid. */
+  /** The decoder, from the latent vector to an image as [784], [28, 28] or [28, 28, 1], best through a sigmoid. */
   decoder: tf.LayersModel;
 }
 
