@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Topic } from '../shared/protocol/topics';
+import type { ModelFileFailure } from '../shared/training';
 import { BroadcastHub } from './broadcast/hub';
 import type { HubOptions } from './broadcast/hub';
 import type { RunHistory } from './broadcast/run-history';
@@ -30,8 +31,11 @@ import { createApp } from './http/app';
 import { hostApi } from './http/host-api';
 import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
+import { watchModelFile } from './live/model-file-status';
+import type { ModelFileWatcher } from './live/model-watcher';
 import type { Logger } from './log';
 import { runRoutes } from './run/host-routes';
+import { RunStartError } from './run/run-control';
 import { RunManager } from './run/run-manager';
 import { mainThreadTensorFlow } from './tensorflow/main-thread';
 import { TrainerStartError } from './trainer/trainer-thread';
@@ -41,6 +45,8 @@ export interface Host {
   url: string;
   port: number;
   history: RunHistory;
+  /** The feed that turns training events into broadcasts; a companion host receives its events through it. */
+  feed: TrainingFeed;
   /** Owner of the training worker: pause, resume, live settings, restarts; `runs.current` is the worker. */
   runs: RunManager;
   /** Saves the current run's checkpoints in the state folder. */
@@ -58,27 +64,39 @@ export class ListenError extends Error {
   override name = 'ListenError';
 }
 
+/** Source of the training events: the host's training worker, or the caller through `Host.feed`, as startCompanion does. */
+export type TrainingSource = 'worker' | 'external';
+
 /**
  * Starts the host on the state folder's checkpoint, or on a new run. When the
  * training worker cannot resume the checkpoint, the host starts once more
  * with a new run. If that works, the checkpoint was at fault and is set
  * aside. Otherwise the checkpoint stays and the new run's error is thrown.
+ * A host whose training is `external` resumes nothing, because its script
+ * owns the models.
  */
-export async function startHost(options: HostOptions, log: Logger, hubOptions: Partial<HubOptions> = {}): Promise<Host> {
+export async function startHost(
+  options: HostOptions,
+  log: Logger,
+  hubOptions: Partial<HubOptions> = {},
+  source: TrainingSource = 'worker',
+): Promise<Host> {
   await createStateDir(options.stateDir);
+  if (source === 'external') return startRun(options, { config: options.run, resume: null }, log, hubOptions, source);
+
   const start = await openRun(options, log);
   try {
-    return await startRun(options, start, log, hubOptions);
+    return await startRun(options, start, log, hubOptions, source);
   } catch (error) {
     if (!start.resume || !(error instanceof TrainerStartError)) throw error;
     log.warn({ checkpoint: start.resume.path, err: error.message }, 'the training worker could not resume the checkpoint; trying a new run');
-    const host = await startRun(options, { config: options.run, resume: null }, log, hubOptions);
+    const host = await startRun(options, { config: options.run, resume: null }, log, hubOptions, source);
     await setAsideCheckpoint(start.resume.path, `the training worker could not resume it: ${error.message}`, log);
     return host;
   }
 }
 
-async function startRun(options: HostOptions, start: RunStart, log: Logger, hubOptions: Partial<HubOptions>): Promise<Host> {
+async function startRun(options: HostOptions, start: RunStart, log: Logger, hubOptions: Partial<HubOptions>, source: TrainingSource): Promise<Host> {
   const { resume } = start;
   const history = historyFor(start);
   const metrics = new HostMetrics();
@@ -95,12 +113,14 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),
   };
+  // TODO: on a companion host the panel's pause and resume reach no worker; the fit callbacks could hold the fit between batches.
   const runs = new RunManager({
     history,
     feed: continuingRunFeed(feed, resume?.checkpoint.elapsedMs ?? 0),
     log,
     reconstructionEvery: options.reconstructionEvery,
     resume: resume?.checkpoint.state ?? null,
+    ...(source === 'external' && { startTrainer: refuseWorker }),
   });
   const checkpoints = new CheckpointScheduler({
     requestState: (timeoutMs) => runs.current.checkpoint(timeoutMs),
@@ -139,7 +159,9 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
   log.info({ url, stateDir: options.stateDir }, 'host listening');
   showModerationLink(log, `${url}host`, hostToken.value, join(options.stateDir, HOST_TOKEN_FILE));
 
+  let watcher: ModelFileWatcher | null = null;
   const close = async () => {
+    await watcher?.close();
     await checkpoints.saveNow('the host is stopping');
     checkpoints.close();
     await runs.stop();
@@ -151,6 +173,7 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     log.info('host stopped');
   };
 
+  if (source === 'external') return { url, port, history, feed, runs, checkpoints, gallery, hostToken, close };
   try {
     await runs.start();
   } catch (error) {
@@ -160,7 +183,29 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
   }
   // Every later run replaces the first, and the run it replaces keeps its checkpoint under its own name.
   runs.on('run', () => void checkpoints.startRun());
-  return { url, port, history, runs, checkpoints, gallery, hostToken, close };
+  watcher = await watchRunModelFile(options, history, runs, feed, log);
+  return { url, port, history, feed, runs, checkpoints, gallery, hostToken, close };
+}
+
+/**
+ * Watches the model file of the run that started, so that each save starts a
+ * new run. A run resumed from a checkpoint keeps the checkpoint's model, which
+ * may be no model file even when --model-file was given.
+ */
+async function watchRunModelFile(options: HostOptions, history: RunHistory, runs: RunManager, feed: TrainingFeed, log: Logger): Promise<ModelFileWatcher | null> {
+  const { model, modelFile } = history.config;
+  if (model !== 'file' || !modelFile) {
+    if (options.run.modelFile) log.warn({ modelFile: options.run.modelFile }, 'the resumed run has no model file, so saving --model-file starts no run; pass --fresh to train the model file');
+    return null;
+  }
+
+  const target = { setFailure: (failure: ModelFileFailure | null) => ((history.modelFileError = failure), feed.statusChanged()) };
+  return watchModelFile({ file: modelFile, control: runs, target, showOnOverlay: options.showErrorsOnOverlay, log });
+}
+
+/** Rejects every new run of a companion host, whose script trains: a worker would import the script itself as a model file. */
+function refuseWorker(): never {
+  throw new RunStartError('the training script trains this model; change it in the script and run model.fit again.');
 }
 
 /**

@@ -174,6 +174,21 @@ export interface SourceLocation {
   column?: number;
 }
 
+/**
+ * The latest failure of the streamer's model file (`--model-file`), kept
+ * until a save loads again. The previous model trains on meanwhile.
+ */
+export interface ModelFileFailure {
+  /** What failed and how to fix it, with the file by its name only. */
+  message: string;
+  /** Where in the file, when known; `file` is the file's name without its folders, because every viewer receives the status. */
+  location: SourceLocation | null;
+  /** Wall-clock time of the failure, in milliseconds since the Unix epoch. */
+  failedAt: number;
+  /** Whether the streamer asked /overlay to show it too (`--show-errors-on-overlay`); the host panel always shows it. */
+  showOnOverlay: boolean;
+}
+
 /** Host status: the body of `/api/status` and the content of the status bar. */
 export interface HostStatus {
   state: TrainingState;
@@ -202,6 +217,8 @@ export interface HostStatus {
   learningRate: number;
   /** The most recent earlier runs of this host start, newest first, at most RECENT_RUNS. */
   earlierRuns: RunSummary[];
+  /** The model file's latest failure, null while the file loads or when the run has no model file. */
+  modelFileError: ModelFileFailure | null;
 }
 
 /** Earlier runs that HostStatus lists; the host API returns the whole list. */

@@ -26,6 +26,7 @@ import type {
   EpochSummary,
   HostStatus,
   LatentMap,
+  ModelFileFailure,
   ModelSnapshot,
   RunConfig,
   RunSummary,
@@ -72,6 +73,8 @@ export class RunHistory {
   readonly reconstructionHistory = new ReconstructionHistory();
   /** Weight histograms kept for the run's histogram strips. */
   readonly weightHistograms = new WeightHistogramHistory();
+  /** The model file's latest failure; it outlives runs, and only a successful load clears it. */
+  modelFileError: ModelFileFailure | null = null;
   private state: TrainingState = 'starting';
   private stateReason: string | null = 'loading the dataset';
   private backend: BackendInfo | null = null;
@@ -122,8 +125,11 @@ export class RunHistory {
    * run's worker sends them.
    */
   startRun(config: RunConfig, reason: string): void {
-    this.earlier.unshift(this.summary());
-    this.earlier.length = Math.min(this.earlier.length, KEPT_RUNS);
+    // A run that never built a model, such as a companion's before the script's first fit, is not listed.
+    if (this.layerSizes !== null) {
+      this.earlier.unshift(this.summary());
+      this.earlier.length = Math.min(this.earlier.length, KEPT_RUNS);
+    }
 
     this.currentRunId = randomUUID();
     this.currentConfig = config;
@@ -214,13 +220,15 @@ export class RunHistory {
       runReason: this.reason,
       learningRate: this.config.learningRate,
       earlierRuns: this.earlier.slice(0, RECENT_RUNS),
+      modelFileError: this.modelFileError,
     };
   }
 
-  /** Returns the run configuration as viewers see it: a dataset folder by its name, not its path on the host's disk. */
+  /** Returns the run configuration as viewers see it: a dataset folder and a model file by their names, not their paths on the host's disk. */
   publicConfig(): RunConfig {
     const dataset = this.config.dataset === 'shapes' || this.config.dataset === 'mnist' ? this.config.dataset : basename(this.config.dataset);
-    return { ...this.config, dataset };
+    const modelFile = this.config.modelFile === null ? null : basename(this.config.modelFile);
+    return { ...this.config, dataset, modelFile };
   }
 
   /** Encodes the Hello frame that every connection starts with. */

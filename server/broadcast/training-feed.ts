@@ -3,6 +3,8 @@
 // losses are batched in between, and for reconstructions, weights and status
 // the latest value wins.
 
+import { basename } from 'node:path';
+
 import {
   encodeEpochs,
   encodeLatentMap,
@@ -157,13 +159,15 @@ export class TrainingFeed {
       case 'warning':
         this.log.warn(event.message);
         break;
-      case 'fatal':
-        // The host keeps serving the history; viewers see why training ended.
-        this.log.error(`training failed: ${event.message}`);
-        this.history.setState('stopped', `training failed: ${event.message}`);
+      case 'fatal': {
+        // The host keeps serving the history; viewers see why training ended, with the model file by its name only.
+        const at = event.location ? ` (${basename(event.location.file)}:${event.location.line})` : '';
+        this.log.error({ location: event.location }, `training failed: ${event.message}${at}`);
+        this.history.setState('stopped', `training failed: ${event.message}${at}`);
         this.resetStepRate();
         this.flushers.status.runNow();
         break;
+      }
     }
   }
 

@@ -2,7 +2,7 @@
 // validation messages and `--help`, so the four never disagree.
 
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { TOPICS } from '../../shared/protocol/topics';
@@ -37,6 +37,8 @@ export interface HostOptions {
   fresh: boolean;
   /** Names of the flags given on the command line, without dashes; a resumed run takes the rest from its checkpoint. */
   explicitFlags: ReadonlySet<string>;
+  /** Whether /overlay shows errors of the streamer's model file, besides the log and the host panel. */
+  showErrorsOnOverlay: boolean;
 }
 
 /** Raised for a flag value the host cannot run with; the message names value and fix. */
@@ -71,6 +73,12 @@ export const FLAGS: Record<string, FlagSpec> = {
       'the Keras blog model plus a latent layer) or `vae` (variational, with the --hidden sizes; latent prior N(0, I))',
     default: 'dense',
   },
+  'model-file': {
+    type: 'string',
+    value: 'PATH',
+    help: 'JavaScript or TypeScript file whose exported function builds the encoder and decoder (see examples/model.ts); saving it starts a new run',
+  },
+  'show-errors-on-overlay': { type: 'boolean', help: 'show errors of the --model-file (message, file, line) on /overlay too, not only in the log and host panel' },
   hidden: { type: 'string', value: 'SIZES', help: 'comma-separated hidden layer sizes for `--model deep` and `--model vae`', default: '256,128,64' },
   latent: { type: 'string', value: 'N', help: 'latent vector size, 1 to 1024; small values can be steered with sliders', default: '8' },
   denoise: {
@@ -182,10 +190,14 @@ export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv 
   };
 
   const optimizer = oneOf<OptimizerKind>('optimizer', text('optimizer'), ['adam', 'adadelta', 'sgd']);
+  const modelFile = values['model-file'] === undefined ? null : parseModelFile(text('model-file'), values.model);
+  if (values['show-errors-on-overlay'] && !modelFile) {
+    throw new OptionsError('--show-errors-on-overlay shows errors of a model file; add --model-file PATH, or leave the flag out.');
+  }
   const run: RunConfig = {
     dataset: parseDataset(text('dataset')),
     shapesCount: integer('shapes-count', text('shapes-count'), 10, 1_000_000),
-    model: oneOf<ModelKind>('model', text('model'), ['dense', 'deep', 'conv', 'vae']),
+    model: modelFile ? 'file' : oneOf<ModelKind>('model', text('model'), ['dense', 'deep', 'conv', 'vae']),
     hidden: parseHidden(text('hidden')),
     latent: integer('latent', text('latent'), 1, 1024),
     loss: oneOf<LossKind>('loss', text('loss'), ['bce', 'mse']),
@@ -197,7 +209,7 @@ export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv 
     seed: integer('seed', text('seed'), 0, 2 ** 31 - 1),
     backend: oneOf<BackendChoice>('backend', text('backend'), ['auto', 'node', 'wasm', 'cpu']),
     denoise: unitInterval('denoise', text('denoise')),
-    modelFile: null,
+    modelFile,
   };
 
   const portText = typeof values.port === 'string' ? values.port : (env.PORT ?? text('port'));
@@ -228,6 +240,7 @@ export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv 
     checkpointEvery: integer('checkpoint-every', text('checkpoint-every'), 0, 1_000_000),
     fresh: values.fresh === true,
     explicitFlags: new Set(Object.keys(values).filter((name) => values[name] !== undefined)),
+    showErrorsOnOverlay: values['show-errors-on-overlay'] === true,
   };
 }
 
@@ -245,6 +258,7 @@ export function helpText(): string {
     '  npm start',
     '  npm start -- --dataset mnist --model dense --latent 32',
     '  npm start -- --dataset data/samples --host 0.0.0.0',
+    '  npm start -- --model-file examples/model.ts --latent 2',
   ].join('\n');
 }
 
@@ -297,6 +311,25 @@ function parseDataset(value: string): string {
     throw new OptionsError(`--dataset "${value}" is a file; pass the folder that contains the images instead.`);
   }
   return folder;
+}
+
+/** Extensions of model files that the training worker can import. */
+const MODEL_FILE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+
+function parseModelFile(value: string, model: string | boolean | undefined): string {
+  if (model !== undefined) {
+    throw new OptionsError(`--model ${String(model)} and --model-file both choose the model; pass only one of them.`);
+  }
+
+  const file = resolve(value);
+  if (!MODEL_FILE_EXTENSIONS.includes(extname(file))) {
+    throw new OptionsError(`--model-file "${value}" is not a JavaScript or TypeScript file; use a file ending in ${MODEL_FILE_EXTENSIONS.join(', ')}.`);
+  }
+  if (!existsSync(file)) {
+    throw new OptionsError(`--model-file "${value}" does not exist (looked for ${file}); copy examples/model.ts there to start from a working model.`);
+  }
+  if (!statSync(file).isFile()) throw new OptionsError(`--model-file "${value}" is not a file; pass the path of the model file itself.`);
+  return file;
 }
 
 function parseTopicRates(value: string): TopicRates {

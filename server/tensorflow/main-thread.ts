@@ -10,7 +10,8 @@ import type { Logger } from '../log';
 /** The main thread's TensorFlow.js and the backend it runs on. */
 export interface MainThreadTensorFlow {
   tf: typeof tf;
-  backend: 'wasm' | 'cpu';
+  /** `tensorflow` only in a companion host, whose script chose tfjs-node. */
+  backend: 'wasm' | 'cpu' | 'tensorflow';
   /** Reason this backend runs, such as "the WASM backend started". */
   reason: string;
 }
@@ -23,6 +24,20 @@ let loading: Promise<MainThreadTensorFlow> | null = null;
  */
 export function mainThreadTensorFlow(log: Logger): Promise<MainThreadTensorFlow> {
   loading ??= selectBackend(log);
+  return loading;
+}
+
+/**
+ * Keeps the backend that is active now, for a host that runs inside the
+ * streamer's training script (startCompanion): the main thread's TensorFlow.js
+ * is the script's, and switching its backend would move the script's training.
+ */
+export function useActiveBackend(log: Logger): Promise<MainThreadTensorFlow> {
+  const name = tf.getBackend();
+  const backend = name === 'tensorflow' || name === 'wasm' ? name : 'cpu';
+  const loaded: MainThreadTensorFlow = { tf, backend, reason: `the training script runs TensorFlow.js on ${name}` };
+  log.info({ backend, reason: loaded.reason }, `main-thread TensorFlow.js backend for gallery decoding and exports: ${name}`);
+  loading = Promise.resolve(loaded);
   return loading;
 }
 

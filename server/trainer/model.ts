@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 
 import { IMAGE_PIXELS } from '../../shared/training';
 import type { RunConfig } from '../../shared/training';
+import { loadModelFile } from './model-file';
 import { buildConvAutoencoder } from './models/conv';
 import { buildDenseAutoencoder } from './models/dense';
 import type { EncoderDecoder } from './models/layers';
@@ -39,7 +40,7 @@ export type ModelConfig = Pick<RunConfig, 'model' | 'hidden' | 'latent' | 'seed'
  * - `file`: the streamer's model file.
  */
 export async function buildAutoencoder(config: ModelConfig): Promise<Autoencoder> {
-  const pair = buildPair(config);
+  const pair = await buildPair(config);
   try {
     return describeAutoencoder(pair, config.latent);
   } catch (error) {
@@ -79,7 +80,7 @@ export function describeAutoencoder(pair: EncoderDecoder, latent: number): Autoe
   return { encoder, decoder, variational, layerSizes: [IMAGE_PIXELS, ...layerOutputSizes(encoder), ...layerOutputSizes(decoder)] };
 }
 
-function buildPair(config: ModelConfig): EncoderDecoder {
+async function buildPair(config: ModelConfig): Promise<EncoderDecoder> {
   switch (config.model) {
     case 'dense':
       return buildDenseAutoencoder([], config.latent, config.seed);
@@ -90,8 +91,7 @@ function buildPair(config: ModelConfig): EncoderDecoder {
     case 'vae':
       return buildVariationalAutoencoder(config.hidden, config.latent, config.seed);
     case 'file':
-      // TODO: load the streamer's model file (server/trainer/model-file.ts) into an encoder and decoder pair.
-      throw new Error(`--model file is not available yet (model file ${config.modelFile ?? 'not set'}); use --model dense, deep, conv or vae.`);
+      return loadModelFile(config);
   }
 }
 

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
+import type { SourceLocation } from '../../shared/training';
 import type { CheckpointState, WorkerCommand, WorkerEvent, WorkerInit } from '../../shared/worker-messages';
 import { checkLearningRate } from './optimizer';
 
@@ -12,6 +13,14 @@ type ReadyEvent = Extract<WorkerEvent, { type: 'ready' }>;
 /** Raised when the worker fails before training starts, such as for an empty image folder. */
 export class TrainerStartError extends Error {
   override name = 'TrainerStartError';
+
+  constructor(
+    message: string,
+    /** Where in the streamer's model file the failure happened, when it came from there. */
+    readonly location?: SourceLocation,
+  ) {
+    super(message);
+  }
 }
 
 /** Raised when the worker does not return the state a checkpoint needs: not ready yet, gone, or too slow. */
@@ -46,7 +55,7 @@ export class TrainerThread extends EventEmitter<{ event: [WorkerEvent]; exit: [n
           this.isReady = true;
           resolve(event);
         }
-        if (event.type === 'fatal') reject(new TrainerStartError(event.message));
+        if (event.type === 'fatal') reject(new TrainerStartError(event.message, event.location));
       });
       this.once('exit', (code) => reject(new TrainerStartError(`the training worker exited with code ${code} before it was ready`)));
     });

@@ -10,6 +10,7 @@ import { prepareModel } from './backend-fallback';
 import { loadDataset } from './datasets';
 import { TrainingLoop } from './loop';
 import { disposeAutoencoder } from './model';
+import { modelFileLocation } from './model-file';
 
 if (!parentPort) throw new Error('worker.ts runs only as a worker thread; start the host with `npm start`');
 const port = parentPort;
@@ -20,7 +21,8 @@ const emit = (event: WorkerEvent): void => port.postMessage(event);
 try {
   await train();
 } catch (error) {
-  emit({ type: 'fatal', message: (error as Error).message ?? String(error) });
+  const location = await modelFileLocation(error, config);
+  emit({ type: 'fatal', message: (error as Error).message ?? String(error), ...(location && { location }) });
   port.close();
 }
 

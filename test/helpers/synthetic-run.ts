@@ -80,6 +80,7 @@ export class SyntheticRun {
       runReason: 'host start',
       learningRate: 0.001,
       earlierRuns: [],
+      modelFileError: null,
     };
   }
 

@@ -39,6 +39,7 @@ const status: HostStatus = {
   runReason: 'host start',
   learningRate: 0.001,
   earlierRuns: [],
+  modelFileError: null,
 };
 
 const config = { dataset: 'shapes', latent: 8 } as RunConfig;

@@ -113,9 +113,9 @@ describe('autoencoder models', () => {
     decoder.dispose();
   });
 
-  it('rejects --model file for now', async () => {
-    await expect(buildAutoencoder({ model: 'file', hidden: [], latent: 8, seed: 1, modelFile: '/tmp/model.ts' })).rejects.toThrow(
-      /--model file is not available yet.*use --model dense, deep, conv or vae/,
+  it('rejects a model file that is missing', async () => {
+    await expect(buildAutoencoder({ model: 'file', hidden: [], latent: 8, seed: 1, modelFile: '/tmp/missing-model.ts' })).rejects.toThrow(
+      /the model file \/tmp\/missing-model\.ts cannot be read \(ENOENT\); check the path given to --model-file/,
     );
   });
 });

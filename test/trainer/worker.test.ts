@@ -89,7 +89,7 @@ describe('training worker commands', () => {
   it('fails start on unbuildable model', async () => {
     const trainer = new TrainerThread({ config: { ...config, model: 'file', modelFile: '/tmp/missing-model.ts' }, reconstructionEvery: 50, resume: null });
     const seen = record(trainer);
-    await expect(trainer.ready).rejects.toThrow(/--model file is not available yet/);
+    await expect(trainer.ready).rejects.toThrow(/the model file \/tmp\/missing-model\.ts cannot be read/);
     expect(seen.events.some((event) => event.type === 'ready')).toBe(false);
     await trainer.stop();
   });

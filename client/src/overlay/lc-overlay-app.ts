@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 
 import { socketUrl } from '../live/connection';
+import './lc-model-file-banner';
 import { parseOverlayParams } from './overlay-params';
 import type { OverlayParams } from './overlay-params';
 import { OverlaySocket } from './overlay-socket';
@@ -14,7 +15,8 @@ import { watchVisibility } from './visibility';
 /**
  * The OBS overlay: the panels named in the address, stacked in the corners
  * of a transparent 1920×1080 canvas, kept live over a WebSocket that carries
- * only their topics. An invalid address shows what is wrong instead.
+ * only their topics and the status. An invalid address shows what is wrong
+ * instead. A model file error shows across the top when the host enables it.
  *
  * The host element carries `data-connection`, `data-step` (newest training
  * step shown) and `data-run-id`, for tests and for anyone inspecting the source.
@@ -96,6 +98,15 @@ export class LcOverlayApp extends LitElement {
         text-transform: uppercase;
       }
 
+      .model-file-error {
+        position: absolute;
+        top: 1.5rem;
+        left: 50%;
+        z-index: 1;
+        width: min(64rem, calc(100% - 3rem));
+        transform: translateX(-50%);
+      }
+
       .problems {
         position: absolute;
         top: 50%;
@@ -160,7 +171,8 @@ export class LcOverlayApp extends LitElement {
     this.applyParams(parsed.params);
     this.unsubscribe = this.store.subscribe(() => this.scheduleRender());
     this.socket = new OverlaySocket({
-      url: socketUrl(topicsOf(this.panels)),
+      // The status topic carries the model file's error for the banner, whatever panels are shown.
+      url: socketUrl([...new Set([...topicsOf(this.panels), 'status' as const])]),
       onFrame: (frame) => this.store.applyFrame(frame),
       onState: (state) => this.store.setConnection(state),
     });
@@ -183,7 +195,12 @@ export class LcOverlayApp extends LitElement {
 
   protected override render() {
     if (this.problems.length > 0) return this.renderProblems();
-    return REGIONS.map((region) => this.renderRegion(region));
+    return [this.renderModelFileError(), ...REGIONS.map((region) => this.renderRegion(region))];
+  }
+
+  /** Renders the model file's latest error, which the banner shows only when the host runs with --show-errors-on-overlay. */
+  protected renderModelFileError() {
+    return html`<lc-model-file-banner class="model-file-error" .failure=${this.store.status?.modelFileError ?? null}></lc-model-file-banner>`;
   }
 
   protected renderRegion(region: OverlayRegion) {
