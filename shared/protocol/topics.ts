@@ -1,7 +1,7 @@
 // Topics a page subscribes to, so that an overlay that shows only the loss
 // chart receives only loss frames.
 
-export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery'] as const;
+export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery', 'polls'] as const;
 
 /**
  * - `status`: state, epoch, step, viewers (Status frames).
@@ -10,6 +10,7 @@ export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent',
  * - `weights`: encoder and decoder weight snapshots for encoding and decoding in the browser (EncoderWeights, DecoderWeights).
  * - `latent`: latent codes of validation images, once per epoch (LatentMap).
  * - `gallery`: items viewers submitted, vote tallies and removals (GallerySnapshot, GalleryItems, GalleryVotes, GalleryRemoved).
+ * - `polls`: the open poll, its vote tallies and the results of closed polls (PollState, PollTallies, PollResult).
  */
 export type Topic = (typeof TOPICS)[number];
 

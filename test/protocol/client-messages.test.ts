@@ -39,8 +39,8 @@ describe('client messages', () => {
     ['a body that is not JSON', rawMessage('{"topics":'), /not UTF-8 JSON/],
     ['a JSON array body', rawMessage('["loss"]'), /must be a JSON object/],
     ['an extra field', rawMessage('{"topics":["loss"],"admin":true}'), /expected only "topics"/],
-    ['topics that are not an array', rawMessage('{"topics":"loss"}'), /array of 1 to 6 topic names/],
-    ['an empty topic list', rawMessage('{"topics":[]}'), /array of 1 to 6 topic names/],
+    ['topics that are not an array', rawMessage('{"topics":"loss"}'), /array of 1 to 7 topic names/],
+    ['an empty topic list', rawMessage('{"topics":[]}'), /array of 1 to 7 topic names/],
     ['a non-string topic', rawMessage('{"topics":[1]}'), /only strings/],
     ['an oversized message', new Uint8Array(MAX_CLIENT_MESSAGE_BYTES + 1), /above the 4096-byte limit/],
   ])('rejects %s', (_case, bytes, message) => {
@@ -51,6 +51,6 @@ describe('client messages', () => {
   it('reports an unknown topic separately from a protocol violation', () => {
     const bytes = rawMessage('{"topics":["loss","gossip"]}');
     expect(() => decodeClientMessage(bytes)).toThrow(UnknownTopicError);
-    expect(() => decodeClientMessage(bytes)).toThrow(/unknown topic "gossip"; topics are status, loss, reconstructions, weights, latent, gallery/);
+    expect(() => decodeClientMessage(bytes)).toThrow(/unknown topic "gossip"; topics are status, loss, reconstructions, weights, latent, gallery, polls/);
   });
 });
