@@ -344,7 +344,8 @@ export class Polls {
 
     const unchanged = unchangedMessage(this.runControl.config, setting, value);
     if (unchanged) return skipped(unchanged, value);
-    return { status: 'pending', setting, value, message: `applying ${described}` };
+    const pending = setting === 'learningRate' ? `changing to ${described}` : `starting a new run with ${described}`;
+    return { status: 'pending', setting, value, message: pending };
   }
 
   /** Applies a closed poll's winner through RunControl, then stores and broadcasts what happened. Never rejects. */

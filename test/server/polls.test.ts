@@ -347,7 +347,7 @@ describe('polls bound to a setting', () => {
 
     const result = await closed(poll.id);
 
-    expect(result.application).toEqual({ status: 'pending', setting: 'latent', value: 16, message: 'applying latent size 16' });
+    expect(result.application).toEqual({ status: 'pending', setting: 'latent', value: 16, message: 'starting a new run with latent size 16' });
     await waitFor('the restart call', () => control.calls.length === 1);
     expect(control.calls[0]).toMatchObject({ kind: 'restart', changes: { latent: 16 } });
     finishRestart();
