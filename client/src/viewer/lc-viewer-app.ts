@@ -1,4 +1,4 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 
 import type { Topic } from '../../../shared/protocol/topics';
 import { LiveConnection, LiveStore, socketUrl } from '../live/connection';
@@ -7,10 +7,11 @@ import '../components/lc-loss-chart';
 import '../components/lc-recon-grid';
 import '../components/lc-status-bar';
 import '../explorer/lc-latent-explorer';
+import '../polls/lc-poll';
 import '../runs/lc-new-run-notice';
 
 /** Topics the dashboard shows; `weights` and `latent` feed the latent explorer, which decodes in the browser. */
-const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery'];
+const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery', 'polls'];
 
 /** Step and loss of the newest loss point in the store, or null before the first. */
 function latestLoss(store: LiveStore): { step: number; loss: number } | null {
@@ -88,7 +89,8 @@ export class LcViewerApp extends LitElement {
       margin-top: 1rem;
     }
 
-    .gallery {
+    .gallery,
+    .poll {
       margin-top: 1rem;
     }
 
@@ -143,6 +145,7 @@ export class LcViewerApp extends LitElement {
       <section class="panel" aria-label="Training status">
         <lc-status-bar .status=${store.status} .connection=${store.connection} .latestLoss=${latestLoss(store)}></lc-status-bar>
       </section>
+      ${this.renderPoll()}
       <div class="panels">
         <section class="panel" aria-labelledby="loss-heading">
           <h2 id="loss-heading">Loss</h2>
@@ -174,6 +177,18 @@ export class LcViewerApp extends LitElement {
       <section class="panel gallery" aria-labelledby="gallery-heading">
         <h2 id="gallery-heading">Gallery</h2>
         <lc-gallery data-testid="gallery" .gallery=${store.gallery} run-id=${store.status?.runId ?? ''}></lc-gallery>
+      </section>
+    `;
+  }
+
+  /** Renders the poll panel while a poll is open or a result exists; until the first poll the page has no empty panel. */
+  protected renderPoll() {
+    const polls = this.store.polls;
+    if (!polls.open && !polls.last) return nothing;
+    return html`
+      <section class="panel poll" aria-labelledby="poll-heading">
+        <h2 id="poll-heading">Poll</h2>
+        <lc-poll data-testid="viewer-poll" .polls=${polls}></lc-poll>
       </section>
     `;
   }
