@@ -19,16 +19,16 @@ import type { Registry } from 'prom-client';
 
 import { describeSetting, PollRequestError, readPollRequest, readVoteOption, SETTING_NAMES } from '../../shared/polls';
 import type { OpenPoll, PollApplication, PollCloseReason, PollRequest, PollResult, PollsState } from '../../shared/polls';
-import { describeLimit, GalleryRateLimiter } from '../gallery/rate-limits';
-import type { GalleryLimits, RateLimited } from '../gallery/rate-limits';
+import { GalleryRateLimiter } from '../gallery/rate-limits';
+import type { GalleryLimits } from '../gallery/rate-limits';
 import type { Logger } from '../log';
 import type { RunControl } from '../run/run-control';
 import { PollFeed } from './feed';
 import { PollMetrics } from './metrics';
 import { decideOutcome } from './outcome';
-import type { Decision } from './outcome';
+import { PollError, rateMessage } from './poll-error';
 import { publicOpenPoll, publicResult, publicValue } from './public-view';
-import { applySetting, resolveDatasetFolders, unchangedMessage } from './settings';
+import { applySetting, planApplication, resolveDatasetFolders } from './settings';
 import { PollStore } from './store';
 
 /** File of the polls database in the state folder. */
@@ -36,37 +36,6 @@ export const POLLS_DB_FILE = 'polls.db';
 
 /** Closed polls that the host's listing returns. */
 export const RECENT_RESULTS = 20;
-
-/** Stable identifiers of rejections, used in Error frames and metrics. */
-export type PollErrorCode = 'invalid' | 'banned' | 'not-found' | 'closed' | 'conflict' | 'rate-limited' | 'unavailable' | 'failed';
-
-const STATUS_OF: Record<PollErrorCode, number> = {
-  invalid: 400,
-  banned: 403,
-  'not-found': 404,
-  closed: 409,
-  conflict: 409,
-  'rate-limited': 429,
-  failed: 500,
-  unavailable: 503,
-};
-
-/** A rejected poll request; `status` is its HTTP status. */
-export class PollError extends Error {
-  override name = 'PollError';
-  /** HTTP status of the rejection. */
-  readonly status: number;
-
-  constructor(
-    readonly code: PollErrorCode,
-    message: string,
-    /** Milliseconds after which a rate-limited request succeeds. */
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(message);
-    this.status = STATUS_OF[code];
-  }
-}
 
 export interface PollsOptions {
   stateDir: string;
@@ -309,7 +278,7 @@ export class Polls {
 
     const tallies = this.store.tallies(poll.id, poll.options.length);
     const decision = decideOutcome(tallies);
-    const application = this.firstApplication(poll, tallies, decision, reason);
+    const application = planApplication(poll, tallies, decision, reason, this.runControl);
     const result = this.store.closePoll(poll.id, Date.now(), reason, { tallies, outcome: decision.outcome, winner: decision.winner, application });
     if (!result) throw new Error(`poll ${poll.id} was not open in the polls database`);
 
@@ -321,31 +290,6 @@ export class Polls {
 
     if (application?.status === 'pending') this.applications = this.applications.then(() => this.applyWinner(result));
     return result;
-  }
-
-  /** Decides what a closing poll does to the run: null without a setting, `pending` when its winner is to be applied, otherwise `skipped` with the reason. */
-  private firstApplication(poll: OpenPoll, tallies: readonly number[], decision: Decision, reason: PollCloseReason): PollApplication | null {
-    const setting = poll.setting;
-    if (setting === null) return null;
-
-    const skipped = (message: string, value: number | string | null = null): PollApplication => ({ status: 'skipped', setting, value, message });
-    if (decision.outcome === 'no-votes') return skipped('no votes; nothing applied');
-    if (decision.outcome === 'tie') {
-      const labels = decision.leaders.map((index) => `"${poll.options[index].label}"`).join(' and ');
-      const votes = tallies[decision.leaders[0]];
-      return skipped(`tie between ${labels} with ${votes} ${votes === 1 ? 'vote' : 'votes'} each; nothing applied`);
-    }
-
-    const value = poll.options[decision.winner!].value!;
-    const described = describeSetting(setting, String(publicValue(setting, value)));
-    if (reason === 'host-down') return skipped(`the poll ended while the host was stopped, so ${described} was not applied; the host's start flags decide the run`, value);
-    if (reason === 'cancelled') return skipped(`the host closed the poll without applying ${described}`, value);
-    if (!this.runControl) return skipped(`this host cannot change the run, so ${described} was not applied`, value);
-
-    const unchanged = unchangedMessage(this.runControl.config, setting, value);
-    if (unchanged) return skipped(unchanged, value);
-    const pending = setting === 'learningRate' ? `changing to ${described}` : `starting a new run with ${described}`;
-    return { status: 'pending', setting, value, message: pending };
   }
 
   /** Applies a closed poll's winner through RunControl, then stores and broadcasts what happened. Never rejects. */
@@ -400,10 +344,4 @@ export class Polls {
 function voteResult(previous: number | null, option: number): string {
   if (previous === null) return 'counted';
   return previous === option ? 'repeat' : 'changed';
-}
-
-function rateMessage(limited: RateLimited): string {
-  const retry = `retry in ${(limited.retryAfterMs / 1000).toFixed(1)} s`;
-  if (limited.scope === 'viewer') return `too many poll votes from this viewer; the limit is ${describeLimit(limited.limit)}, so ${retry}`;
-  return `too many poll votes from this IP address, which all viewers behind it share; the limit is ${describeLimit(limited.limit)}, so ${retry}`;
 }

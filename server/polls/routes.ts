@@ -6,7 +6,7 @@ import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 
 import { viewerIdOf } from '../gallery/routes';
-import { PollError } from './polls';
+import { PollError } from './poll-error';
 import type { Polls } from './polls';
 
 /** Largest vote body, in bytes; a vote is `{"option": N}`. */

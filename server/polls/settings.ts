@@ -1,16 +1,17 @@
 // The run settings a poll can be bound to: checking a dataset option against
-// the host's disk when the poll opens, and applying the winning value through
-// RunControl when it closes. The learning rate changes in the running run
-// (`update`); the latent size, the dataset and the denoising noise need a new
-// run (`restart`).
+// the host's disk when the poll opens, deciding what a closing poll applies,
+// and applying the winning value through RunControl. The learning rate
+// changes in the running run (`update`). The latent size, the dataset and the
+// denoising noise need a new run (`restart`).
 
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { describeSetting, PollRequestError, SETTING_RANGES } from '../../shared/polls';
-import type { PollApplication, PollRequest, PollSetting } from '../../shared/polls';
+import type { OpenPoll, PollApplication, PollCloseReason, PollRequest, PollSetting } from '../../shared/polls';
 import type { RunConfig } from '../../shared/training';
 import type { RunControl } from '../run/run-control';
+import type { Decision } from './outcome';
 import { publicValue } from './public-view';
 
 /**
@@ -32,6 +33,43 @@ export function resolveDatasetFolders(request: PollRequest): PollRequest {
     return { ...option, value: folder };
   });
   return { ...request, options };
+}
+
+/**
+ * Decides what a closing poll does to the run: null without a setting,
+ * `pending` when its winner is to be applied through `control`, otherwise
+ * `skipped` with the reason.
+ */
+export function planApplication(
+  poll: OpenPoll,
+  tallies: readonly number[],
+  decision: Decision,
+  reason: PollCloseReason,
+  control: RunControl | null,
+): PollApplication | null {
+  const setting = poll.setting;
+  if (setting === null) return null;
+
+  const skipped = (message: string, value: number | string | null = null): PollApplication => ({ status: 'skipped', setting, value, message });
+  if (decision.outcome === 'no-votes') return skipped('no votes; nothing applied');
+  if (decision.outcome === 'tie') {
+    const labels = decision.leaders.map((index) => `"${poll.options[index].label}"`).join(' and ');
+    const votes = tallies[decision.leaders[0]];
+    return skipped(`tie between ${labels} with ${votes} ${votes === 1 ? 'vote' : 'votes'} each; nothing applied`);
+  }
+
+  const value = poll.options[decision.winner!].value!;
+  const described = describeSetting(setting, shown(setting, value));
+  if (reason === 'host-down') {
+    return skipped(`the poll ended while the host was stopped, so ${described} was not applied; the host's start flags decide the run`, value);
+  }
+  if (reason === 'cancelled') return skipped(`the host closed the poll without applying ${described}`, value);
+  if (!control) return skipped(`this host cannot change the run, so ${described} was not applied`, value);
+
+  const unchanged = unchangedMessage(control.config, setting, value);
+  if (unchanged) return skipped(unchanged, value);
+  const pending = setting === 'learningRate' ? `changing to ${described}` : `starting a new run with ${described}`;
+  return { status: 'pending', setting, value, message: pending };
 }
 
 /** Returns the message for a winner the run already uses, or null when applying it changes something. */

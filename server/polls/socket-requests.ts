@@ -7,7 +7,7 @@ import { encodeError, encodePollVoted } from '../../shared/protocol/frames';
 import type { ClientRequestHandler } from '../broadcast/hub';
 import type { ViewerIdentity } from '../gallery/identity';
 import { readCookie, VIEWER_COOKIE } from '../gallery/identity';
-import { PollError } from './polls';
+import { PollError } from './poll-error';
 import type { Polls } from './polls';
 
 export function pollSocketHandler(polls: Polls, identity: ViewerIdentity): ClientRequestHandler<PollVoteRequest> {
