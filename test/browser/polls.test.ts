@@ -139,7 +139,9 @@ describe('polls in the viewer page', () => {
     await alice.getByTestId('poll-vote').click();
     await bob.getByTestId('poll-option').nth(0).click();
     await bob.getByTestId('poll-vote').click();
-    await waitFor('both votes', () => host.polls.store.tallies(poll.id, 2)[0] === 2);
+    await waitForText(alice, 'poll-your-vote', /^Your vote: fast$/);
+    await waitForText(bob, 'poll-your-vote', /^Your vote: fast$/);
+    expect(host.polls.store.tallies(poll.id, 2)).toEqual([2, 0]);
 
     await closePoll(poll.id);
 

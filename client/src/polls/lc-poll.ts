@@ -245,6 +245,8 @@ export class LcPoll extends LitElement {
     this.sending = true;
     try {
       const receipt = await castVote(open.id, option);
+      // The poll may have closed while the response travelled; its result announcement then stands.
+      if (this.polls.open?.id !== open.id) return;
       this.yourVote = { pollId: receipt.pollId, option: receipt.option };
       const label = open.options[option].label;
       this.message = receipt.previous === null ? `Your vote for "${label}" is counted.` : `Your vote is now "${label}".`;
