@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { EMPTY_POLLS, pollsFromState, pollsWithOwnVote, pollsWithResult, pollsWithTallies, sharePercent } from '../../client/src/polls/poll-state';
+import { OverlayStore } from '../../client/src/overlay/overlay-store';
+import { EMPTY_POLLS, hasPollNews, pollsFromState, pollsWithOwnVote, pollsWithResult, pollsWithTallies, sharePercent } from '../../client/src/polls/poll-state';
 import { applicationSentence, outcomeSentence } from '../../client/src/polls/poll-text';
 import { decideOutcome } from '../../server/polls/outcome';
 import { formatCountdown, readPollRequest } from '../../shared/polls';
@@ -143,8 +144,29 @@ describe('poll requests', () => {
 
 describe('page poll state', () => {
   it('corrects the clock from the state frame', () => {
-    const view = pollsFromState(EMPTY_POLLS, { open: OPEN, last: null, serverTime: 10_000 }, 9_000);
-    expect(view).toEqual({ open: OPEN, last: null, clockOffsetMs: 1_000, ownVote: null });
+    const view = pollsFromState(EMPTY_POLLS, { open: OPEN, last: RESULT, serverTime: 70_000 }, 69_000);
+    expect(view).toEqual({ open: OPEN, last: RESULT, clockOffsetMs: 1_000, ownVote: null, lastNewsAt: 60_000 });
+  });
+
+  it('holds a result as news for a while', () => {
+    const closed = pollsWithResult(EMPTY_POLLS, { ...RESULT, application: null }, 100_000);
+    expect(hasPollNews(EMPTY_POLLS, 100_000)).toBe(false);
+    expect(hasPollNews(closed, 159_999)).toBe(true);
+    expect(hasPollNews(closed, 160_000)).toBe(false);
+    expect(hasPollNews(closed, 105_000, 5)).toBe(false);
+    expect(hasPollNews(pollsWithResult(EMPTY_POLLS, RESULT, 0), 1_000_000)).toBe(true);
+    expect(hasPollNews(pollsFromState(EMPTY_POLLS, { open: OPEN, last: null, serverTime: 0 }, 0), 1_000_000)).toBe(true);
+  });
+
+  it('keeps polls in the overlay store', () => {
+    const store = new OverlayStore();
+    store.applyFrame({ type: FrameType.PollState, seq: 1, step: 0, body: { open: OPEN, last: null, serverTime: Date.now() } });
+    store.applyFrame({ type: FrameType.PollTallies, seq: 2, step: 0, body: { pollId: 4, tallies: [6, 5] } });
+    expect(store.polls.open?.tallies).toEqual([6, 5]);
+
+    store.applyFrame({ type: FrameType.PollResult, seq: 3, step: 0, body: RESULT });
+    expect(store.polls.open).toBeNull();
+    expect(store.polls.last).toBe(RESULT);
   });
 
   it('applies tallies of the open poll only', () => {

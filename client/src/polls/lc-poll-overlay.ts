@@ -1,21 +1,17 @@
 import { css, html, LitElement, nothing } from 'lit';
-import type { PropertyValues } from 'lit';
 
 import { SETTING_NAMES } from '../../../shared/polls';
 import type { OpenPoll, PollResult } from '../../../shared/polls';
 import { renderShareBar, shareBarStyles } from './poll-bars';
-import { EMPTY_POLLS, formatVotes, sharePercent, totalVotes } from './poll-state';
+import { EMPTY_POLLS, formatVotes, hasPollNews, RESULT_HOLD_SECONDS, sharePercent, totalVotes } from './poll-state';
 import type { PollsView } from './poll-state';
 import { applicationSentence, countdownText, outcomeSentence, secondsLeft } from './poll-text';
 
-/** Seconds a result stays on the overlay after its poll closed, by default. */
-const DEFAULT_RESULT_SECONDS = 60;
-
 /**
- * The overlay's `polls` panel for OBS: the open poll's question, options with
- * live shares and the countdown, then the result and what it applied to the
- * run for `resultSeconds` after closing. It has no controls. Between polls it
- * renders nothing, so the stream stays clear.
+ * Content of the overlay's `polls` panel for OBS: the open poll's question,
+ * options with live shares and the countdown, then the result and what it
+ * applied to the run for `resultSeconds` after its latest news. It has no
+ * controls. Between polls it renders nothing, so the stream stays clear.
  */
 export class LcPollOverlay extends LitElement {
   static override properties = {
@@ -30,15 +26,11 @@ export class LcPollOverlay extends LitElement {
       :host {
         display: block;
         color: var(--lc-text, #e8edf4);
-        font-size: var(--lc-overlay-font-size, 1.25rem);
       }
 
-      .card {
+      section {
         display: grid;
         gap: 0.5em;
-        padding: 0.8em 1em;
-        border-radius: 0.6em;
-        background: var(--lc-overlay-surface, rgb(13 17 23 / 0.82));
       }
 
       .question {
@@ -85,20 +77,17 @@ export class LcPollOverlay extends LitElement {
 
   /** The open poll and the last result, from a LiveStore subscribed to `polls`. */
   declare polls: PollsView;
-  /** Seconds a result stays visible after its poll closed, 0 or more; 60 by default. */
+  /** Seconds a result stays visible after its latest news, 0 or more; 60 by default. */
   declare resultSeconds: number;
   /** Page clock in milliseconds, advanced every second, for the countdown and for hiding an old result. */
   declare protected now: number;
 
   private ticker: ReturnType<typeof setInterval> | null = null;
-  /** Id and application status of the last result seen, and the page time at which its status last changed while shown. */
-  private resultKey = '';
-  private resultChangedAt = -Infinity;
 
   constructor() {
     super();
     this.polls = EMPTY_POLLS;
-    this.resultSeconds = DEFAULT_RESULT_SECONDS;
+    this.resultSeconds = RESULT_HOLD_SECONDS;
     this.now = Date.now();
   }
 
@@ -113,22 +102,11 @@ export class LcPollOverlay extends LitElement {
     this.ticker = null;
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('polls')) return;
-    this.now = Date.now();
-
-    // A restart can take longer than resultSeconds, so the news that it finished restarts the clock.
-    const last = this.polls.last;
-    const key = last ? `${last.id}:${last.application?.status ?? ''}` : '';
-    if (last && this.resultKey.startsWith(`${last.id}:`) && key !== this.resultKey) this.resultChangedAt = this.now;
-    this.resultKey = key;
-  }
-
   protected override render() {
     const { open, last } = this.polls;
+    if (!hasPollNews(this.polls, this.now, this.resultSeconds)) return nothing;
     if (open) return this.renderOpen(open);
-    if (last && this.isFresh(last)) return this.renderResult(last);
-    return nothing;
+    return last ? this.renderResult(last) : nothing;
   }
 
   protected renderOpen(open: OpenPoll) {
@@ -136,7 +114,7 @@ export class LcPollOverlay extends LitElement {
     const leader = Math.max(...open.tallies);
     const seconds = secondsLeft(open, this.now, this.polls.clockOffsetMs);
     return html`
-      <section class="card" data-testid="overlay-poll" aria-label="Poll">
+      <section data-testid="overlay-poll" aria-label="Poll">
         <p class="question">${open.question}</p>
         <ul>
           ${open.options.map((option, index) => {
@@ -156,7 +134,7 @@ export class LcPollOverlay extends LitElement {
     const total = totalVotes(result.tallies);
     const application = applicationSentence(result);
     return html`
-      <section class="card" data-testid="overlay-poll-result" aria-label="Poll result">
+      <section data-testid="overlay-poll-result" aria-label="Poll result">
         <p class="question">${result.question}</p>
         <ul>
           ${result.options.map((option, index) => {
@@ -168,17 +146,6 @@ export class LcPollOverlay extends LitElement {
         ${application ? html`<p class="applied">${application}</p>` : nothing}
       </section>
     `;
-  }
-
-  /**
-   * Returns whether `result` is news: it closed, or what it applied changed,
-   * less than `resultSeconds` ago. A result still being applied stays.
-   */
-  private isFresh(result: PollResult): boolean {
-    if (result.application?.status === 'pending') return true;
-    const closedAge = this.now + this.polls.clockOffsetMs - result.closedAt;
-    const changedAge = this.now - this.resultChangedAt;
-    return Math.min(closedAge, changedAge) < this.resultSeconds * 1000;
   }
 }
 

@@ -15,14 +15,24 @@ export interface PollsView {
   clockOffsetMs: number;
   /** This page's latest vote over the WebSocket, from a PollVoted frame, or null. */
   ownVote: PollVote | null;
+  /**
+   * Page time of the latest news about `last`, in milliseconds: the arrival
+   * of its PollResult frame, or its closing time when it came in a PollState.
+   */
+  lastNewsAt: number;
 }
 
-export const EMPTY_POLLS: PollsView = { open: null, last: null, clockOffsetMs: 0, ownVote: null };
+export const EMPTY_POLLS: PollsView = { open: null, last: null, clockOffsetMs: 0, ownVote: null, lastNewsAt: -Infinity };
+
+/** Seconds a result stays on the overlay after its latest news, by default. */
+export const RESULT_HOLD_SECONDS = 60;
 
 /** Returns the view a PollState frame describes, received at page time `receivedAt`. */
 export function pollsFromState(view: PollsView, state: PollsState, receivedAt: number = Date.now()): PollsView {
   const ownVote = state.open && view.ownVote?.pollId === state.open.id ? view.ownVote : null;
-  return { open: state.open, last: state.last, clockOffsetMs: state.serverTime - receivedAt, ownVote };
+  const clockOffsetMs = state.serverTime - receivedAt;
+  const lastNewsAt = state.last ? state.last.closedAt - clockOffsetMs : -Infinity;
+  return { open: state.open, last: state.last, clockOffsetMs, ownVote, lastNewsAt };
 }
 
 /** Returns the view with the open poll's latest tallies; tallies of another poll are stale and ignored. */
@@ -36,10 +46,21 @@ export function pollsWithTallies(view: PollsView, body: PollTalliesBody): PollsV
  * the result replaces the last one unless that belongs to a later poll. A
  * second result of the same poll updates what was applied to the run.
  */
-export function pollsWithResult(view: PollsView, result: PollResult): PollsView {
+export function pollsWithResult(view: PollsView, result: PollResult, receivedAt: number = Date.now()): PollsView {
   const open = view.open?.id === result.id ? null : view.open;
-  const last = view.last && view.last.id > result.id ? view.last : result;
-  return { ...view, open, last };
+  if (view.last && view.last.id > result.id) return { ...view, open };
+  return { ...view, open, last: result, lastNewsAt: receivedAt };
+}
+
+/**
+ * Returns whether a poll is news at page time `now`: a poll is open, a
+ * result is still being applied, or the last result changed less than
+ * `holdSeconds` ago. The overlay shows its polls panel only then.
+ */
+export function hasPollNews(view: PollsView, now: number, holdSeconds: number = RESULT_HOLD_SECONDS): boolean {
+  if (view.open) return true;
+  if (!view.last) return false;
+  return view.last.application?.status === 'pending' || now - view.lastNewsAt < holdSeconds * 1000;
 }
 
 /** Returns the view with this page's vote over the WebSocket. */
