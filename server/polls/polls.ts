@@ -300,7 +300,7 @@ export class Polls {
       if (!control) throw new Error('the run control was detached');
       const winner = result.options[result.winner!];
       const total = result.tallies.reduce((sum, votes) => sum + votes, 0);
-      const reason = `poll ${result.id} "${result.question}": "${winner.label}" won with ${result.tallies[result.winner!]} of ${total} votes`;
+      const reason = `poll ${result.id} "${result.question}": "${winner.label}" won with ${result.tallies[result.winner!]} of ${total} ${total === 1 ? 'vote' : 'votes'}`;
       this.log.info({ pollId: result.id, setting: pending.setting, value: pending.value, reason }, 'applying a poll result to the run');
 
       const application = await applySetting(control, pending.setting, pending.value!, reason);

@@ -95,7 +95,9 @@ export async function applySetting(control: RunControl, setting: PollSetting, va
     return { status: 'applied', setting, value, message: `a new run started with ${described}` };
   } catch (error) {
     const what = setting === 'learningRate' ? 'changing to' : 'restarting with';
-    return { status: 'failed', setting, value, message: `${what} ${described} failed: ${(error as Error).message}; the current run keeps training` };
+    // Viewers read this message, and a failed dataset usually names its folder's path on the host.
+    const cause = setting === 'dataset' ? (error as Error).message.replaceAll(String(value), String(shown(setting, value))) : (error as Error).message;
+    return { status: 'failed', setting, value, message: `${what} ${described} failed: ${cause}; the current run keeps training` };
   }
 }
 

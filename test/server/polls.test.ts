@@ -1,4 +1,9 @@
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import pino from 'pino';
+import { Registry } from 'prom-client';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -6,6 +11,8 @@ import type { OpenPoll, PollResult } from '../../shared/polls';
 import { ClientMessageType, encodeClientMessage } from '../../shared/protocol/client-messages';
 import { FrameType } from '../../shared/protocol/frames';
 import type { Frame } from '../../shared/protocol/frames';
+import { GALLERY_LIMIT_DEFAULTS } from '../../server/gallery/rate-limits';
+import { Polls } from '../../server/polls/polls';
 import { RunStartError } from '../../server/run/run-control';
 import { hostCall, ViewerClient } from '../helpers/gallery';
 import { SMALL_RUN, startTestHost, TestViewer, waitFor } from '../helpers/host';
@@ -434,14 +441,17 @@ describe('polls bound to a setting', () => {
   });
 
   it('rejects a bound poll without a run control', async () => {
-    const target = await startTestHost([...SMALL_RUN, ...HIGH_LIMITS]);
-    extraHosts.push(target);
-
-    const response = await postPoll(LATENT, target);
-
-    expect(response.status).toBe(503);
-    expect(await errorOf(response)).toMatch(/cannot change the run yet, so a poll bound to the latent size could not be applied; leave out "setting"/);
-    expect((await postPoll(PLAIN, target)).status).toBe(201);
+    // The host always attaches its RunManager, so this case needs Polls on their own.
+    const stateDir = await mkdtemp(join(tmpdir(), 'latentcast-polls-'));
+    const polls = new Polls({ stateDir, limits: GALLERY_LIMIT_DEFAULTS, talliesPerSecond: 4 }, () => false, new Registry(), pino({ level: 'silent' }));
+    try {
+      expect(() => polls.openPoll(LATENT)).toThrow(/cannot change the run yet, so a poll bound to the latent size could not be applied; leave out "setting"/);
+      expect(() => polls.openPoll(LATENT)).toThrow(expect.objectContaining({ status: 503, code: 'unavailable' }));
+      expect(polls.openPoll(PLAIN).question).toBe(PLAIN.question);
+    } finally {
+      polls.close();
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
 

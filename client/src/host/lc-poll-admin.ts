@@ -58,7 +58,8 @@ export class LcPollAdmin extends LitElement {
         margin-bottom: 1.25rem;
       }
 
-      label {
+      label,
+      .field {
         display: grid;
         gap: 0.2rem;
       }
@@ -75,7 +76,8 @@ export class LcPollAdmin extends LitElement {
         align-items: end;
       }
 
-      .row label {
+      .row label,
+      .row .field {
         flex: 1 1 10rem;
       }
 
@@ -176,32 +178,35 @@ export class LcPollAdmin extends LitElement {
     return html`
       <form data-testid="poll-admin-form" @submit=${this.onOpen}>
         <label>
-          Question
+          Poll question
           <input data-testid="poll-admin-question" maxlength=${MAX_QUESTION_LENGTH} required .value=${this.question} @input=${(event: Event) => (this.question = inputValue(event))} />
         </label>
         <div class="row">
-          <label>
-            Duration in seconds
+          <div class="field">
+            <label for="poll-duration">Poll duration in seconds</label>
             <input
+              id="poll-duration"
               data-testid="poll-admin-duration"
               type="number"
               min=${MIN_POLL_SECONDS}
               max=${MAX_POLL_SECONDS}
               step="1"
               required
+              aria-describedby="poll-duration-hint"
               .value=${String(this.durationSeconds)}
               @input=${(event: Event) => (this.durationSeconds = Number(inputValue(event)))}
             />
-            <span class="hint">${MIN_POLL_SECONDS} s to ${MAX_POLL_SECONDS / 60} min</span>
-          </label>
-          <label>
-            When it closes, the winner sets
-            <select data-testid="poll-admin-setting" @change=${(event: Event) => (this.setting = inputValue(event) as PollSetting | '')}>
+            <span class="hint" id="poll-duration-hint">${MIN_POLL_SECONDS} s to ${MAX_POLL_SECONDS / 60} min</span>
+          </div>
+          <div class="field">
+            <!-- The label is outside the select, so the options' text is not part of its name. -->
+            <label for="poll-setting">When the poll closes, the winner sets</label>
+            <select id="poll-setting" data-testid="poll-admin-setting" aria-describedby="poll-setting-hint" @change=${(event: Event) => (this.setting = inputValue(event) as PollSetting | '')}>
               <option value="" ?selected=${!bound}>nothing (a plain poll)</option>
               ${POLL_SETTINGS.map((setting) => html`<option value=${setting} ?selected=${this.setting === setting}>the ${SETTING_NAMES[setting]}</option>`)}
             </select>
-            ${bound ? html`<span class="hint">Each value: ${SETTING_RANGES[this.setting as PollSetting]}.</span>` : nothing}
-          </label>
+            <span class="hint" id="poll-setting-hint">${bound ? `Each value: ${SETTING_RANGES[this.setting as PollSetting]}.` : ''}</span>
+          </div>
         </div>
         <fieldset>
           <legend>Options (${MIN_POLL_OPTIONS} to ${MAX_POLL_OPTIONS})</legend>
@@ -221,12 +226,12 @@ export class LcPollAdmin extends LitElement {
       <div class="row" data-testid="poll-admin-option">
         ${bound
           ? html`<label>
-              Value ${number}
+              Option ${number} value
               <input data-testid="poll-admin-value" required .value=${option.value} @input=${(event: Event) => this.editOption(index, { value: inputValue(event) })} />
             </label>`
           : nothing}
         <label>
-          Label ${number}${bound ? ' (optional, defaults to the value)' : ''}
+          Option ${number} label${bound ? ' (optional, defaults to the value)' : ''}
           <input
             data-testid="poll-admin-label"
             maxlength=${MAX_OPTION_LABEL_LENGTH}
