@@ -1,5 +1,5 @@
-// The host: one HTTP server with the pages, the API, the gallery and the
-// WebSocket hub, fed by the training worker that the RunManager owns.
+// The host: one HTTP server with the pages, the API, the gallery, polls and
+// the WebSocket hub, fed by the training worker that the RunManager owns.
 // `startHost` is what `npm start` runs and what tests start on loopback.
 
 import { constants } from 'node:fs';
@@ -9,10 +9,11 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { ClientMessageType } from '../shared/protocol/client-messages';
 import type { Topic } from '../shared/protocol/topics';
 import type { ModelFileFailure } from '../shared/training';
 import { BroadcastHub } from './broadcast/hub';
-import type { HubOptions } from './broadcast/hub';
+import type { ClientRequestHandler, HubOptions } from './broadcast/hub';
 import type { RunHistory } from './broadcast/run-history';
 import { TrainingFeed } from './broadcast/training-feed';
 import { continuingRunFeed, historyFor, openRun } from './checkpoints/resume';
@@ -34,6 +35,10 @@ import { HostMetrics } from './http/metrics';
 import { watchModelFile } from './live/model-file-status';
 import type { ModelFileWatcher } from './live/model-watcher';
 import type { Logger } from './log';
+import { pollHostRoutes } from './polls/host-routes';
+import { Polls } from './polls/polls';
+import { pollRoutes } from './polls/routes';
+import { pollSocketHandler } from './polls/socket-requests';
 import { runRoutes } from './run/host-routes';
 import { RunStartError } from './run/run-control';
 import { RunManager } from './run/run-manager';
@@ -53,6 +58,8 @@ export interface Host {
   checkpoints: CheckpointScheduler;
   /** The shared gallery: its database, decoder batcher and broadcasts. */
   gallery: Gallery;
+  /** Viewer polls: their database, votes, broadcasts and the run settings they change. */
+  polls: Polls;
   /** The token that `/api/host/...` calls need. */
   hostToken: HostToken;
   /** Saves a checkpoint, stops training, closes every connection and the server. */
@@ -132,26 +139,38 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     log,
   });
   runs.on('event', (event) => checkpoints.handle(event));
-  const hostRouter = hostApi(hostToken, [runRoutes(runs, history, () => hub.viewerCount, log), hostRoutes(gallery, hostToken)]);
+  const pollOptions = { stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.polls };
+  const polls = new Polls(pollOptions, (viewerId) => gallery.store.isBanned(viewerId), metrics.registry, log);
+  polls.attachRunControl(runs);
+  const hostParts = [runRoutes(runs, history, () => hub.viewerCount, log), hostRoutes(gallery, hostToken), pollHostRoutes(polls)];
+  const hostRouter = hostApi(hostToken, hostParts);
 
   // Started now so that its log line comes at start; gallery decodes and exports wait for it.
   void mainThreadTensorFlow(log);
   const models = modelRoutes({ encoder: () => history.encoderWeights, decoder: () => history.decoderWeights }, log);
-  const server: Server = createServer(createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log, models, hostRouter));
-  const snapshot = {
-    hello: (seq: number) => history.helloFrame(seq, hub.viewerCount),
-    topic: (topic: Topic, seq: number) => (topic === 'gallery' ? gallery.feed.snapshotFrames(seq) : history.topicSnapshot(topic, seq)),
+  const app = createApp(() => history.status(hub.viewerCount), metrics, galleryHttp, log, models, hostRouter, pollRoutes(polls));
+  const server: Server = createServer(app);
+  const topicSnapshot = (topic: Topic, seq: number): Uint8Array[] => {
+    if (topic === 'gallery') return gallery.feed.snapshotFrames(seq);
+    if (topic === 'polls') return polls.feed.snapshotFrames(seq);
+    return history.topicSnapshot(topic, seq);
   };
+  const snapshot = { hello: (seq: number) => history.helloFrame(seq, hub.viewerCount), topic: topicSnapshot };
   const hubLimits = { ...options.hub, ...hubOptions };
-  const requests = gallerySocketHandler(gallery, identity, log);
+  const gallerySubmissions = gallerySocketHandler(gallery, identity, log);
+  const pollVotes = pollSocketHandler(polls, identity);
+  const requests: ClientRequestHandler = (request, sender) =>
+    request.type === ClientMessageType.PollVote ? pollVotes(request, sender) : gallerySubmissions(request, sender);
   const hub: BroadcastHub = new BroadcastHub(server, log, metrics, snapshot, () => feed.statusChanged(), hubLimits, requests);
   feed.attach(hub);
   gallery.feed.attach(hub);
+  polls.feed.attach(hub);
 
   let port: number;
   try {
     port = await listen(server, options.port, options.host);
   } catch (error) {
+    polls.close();
     gallery.close();
     throw error;
   }
@@ -169,11 +188,12 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     await hub.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    polls.close();
     gallery.close();
     log.info('host stopped');
   };
 
-  if (source === 'external') return { url, port, history, feed, runs, checkpoints, gallery, hostToken, close };
+  if (source === 'external') return { url, port, history, feed, runs, checkpoints, gallery, polls, hostToken, close };
   try {
     await runs.start();
   } catch (error) {
@@ -184,7 +204,7 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
   // Every later run replaces the first, and the run it replaces keeps its checkpoint under its own name.
   runs.on('run', () => void checkpoints.startRun());
   watcher = await watchRunModelFile(options, history, runs, feed, log);
-  return { url, port, history, feed, runs, checkpoints, gallery, hostToken, close };
+  return { url, port, history, feed, runs, checkpoints, gallery, polls, hostToken, close };
 }
 
 /**

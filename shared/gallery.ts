@@ -141,7 +141,7 @@ export function checkTitle(title: string): void {
 // isolate controls that can reorder the text around a title, and unpaired
 // surrogates (with the `u` flag a valid pair is one code point, so only a
 // lone surrogate matches the range).
-const FORBIDDEN_TITLE_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
+export const FORBIDDEN_TITLE_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
 
 /** Trims the title; an empty title counts as none. */
 function normaliseTitle(title: string | null): string | null {

@@ -83,8 +83,8 @@ export interface SnapshotSource {
   topic(topic: Topic, seq: number): Uint8Array[];
 }
 
-/** A page's message that requests an action of the host, such as a gallery submission, rather than a subscription change. */
-export type ClientRequest = Extract<ClientMessage, { type: ClientMessageType.GallerySubmit }>;
+/** A page's message that requests an action of the host, such as a gallery submission or a poll vote, rather than a subscription change. */
+export type ClientRequest = Extract<ClientMessage, { type: ClientMessageType.GallerySubmit | ClientMessageType.PollVote }>;
 
 /** The connection a request came from. */
 export interface RequestSender {
@@ -97,7 +97,7 @@ export interface RequestSender {
 }
 
 /** Handler of requests. The hub routes each request to it and does not wait for it to finish. */
-export type ClientRequestHandler = (request: ClientRequest, sender: RequestSender) => void;
+export type ClientRequestHandler<Request extends ClientRequest = ClientRequest> = (request: Request, sender: RequestSender) => void;
 
 export class BroadcastHub {
   private readonly options: HubOptions;
@@ -270,7 +270,7 @@ export class BroadcastHub {
 
   private routeRequest(viewer: Viewer, request: ClientRequest): void {
     if (!this.onRequest) {
-      this.send(viewer, encodeError(this.seq, { code: 'unsupported', message: 'this host does not take gallery submissions over /ws' }));
+      this.send(viewer, encodeError(this.seq, { code: 'unsupported', message: 'this host does not take gallery submissions or poll votes over /ws' }));
       return;
     }
 

@@ -251,7 +251,8 @@ export class RunHistory {
       case 'latent':
         return this.cached('latent', [this.latentMap], () => (this.latentMap ? [encodeLatentMap(seq, this.latentMap)] : []));
       case 'gallery':
-        // The gallery is not part of the run; server/gallery/feed.ts builds its snapshot.
+      case 'polls':
+        // The gallery and polls are not part of the run; server/gallery/feed.ts and server/polls/feed.ts build their snapshots.
         return [];
       case 'reconstruction-history':
         return this.cached('reconstruction-history', [this.reconstructionHistory.version], () => {

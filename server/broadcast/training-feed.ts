@@ -30,13 +30,14 @@ import type { NamedTensor } from './weight-histograms';
 /** Maximum broadcasts per second of each topic. */
 export type TopicRates = Record<Topic, number>;
 
-/** Topics whose frames come from the training worker; the gallery has its own feed. */
-type TrainingTopic = Exclude<Topic, 'gallery'>;
+/** Topics whose frames come from the training worker; the gallery and polls have their own feeds. */
+type TrainingTopic = Exclude<Topic, 'gallery' | 'polls'>;
 
 // At these rates a viewer of every topic of the default run receives about
 // 8 KB/s: a reconstruction frame is 6 KB, the encoder and decoder weights
 // 7 KB each, and a latent map of 1,000 codes of 8 values 33 KB once per epoch.
-// The gallery rate applies to vote tallies; new items and removals go out at once.
+// The gallery and polls rates apply to vote tallies; new items, removals,
+// opened polls and results go out at once.
 // Each broadcast of the two history topics adds one entry to the history the
 // host keeps, so their rates also set how finely a short run is recorded.
 export const DEFAULT_TOPIC_RATES: TopicRates = {
@@ -46,6 +47,7 @@ export const DEFAULT_TOPIC_RATES: TopicRates = {
   weights: 0.2,
   latent: 0.1,
   gallery: 4,
+  polls: 4,
   'reconstruction-history': 0.5,
   'weight-histograms': 0.2,
 };

@@ -4,13 +4,14 @@
 
 import { encodeError, encodeGallerySubmitted } from '../../shared/protocol/frames';
 import type { ClientRequestHandler } from '../broadcast/hub';
+import type { GallerySubmitRequest } from '../../shared/protocol/client-messages';
 import type { Logger } from '../log';
 import { GalleryError } from './gallery';
 import type { Gallery } from './gallery';
 import type { ViewerIdentity } from './identity';
 import { readCookie, VIEWER_COOKIE } from './identity';
 
-export function gallerySocketHandler(gallery: Gallery, identity: ViewerIdentity, log: Logger): ClientRequestHandler {
+export function gallerySocketHandler(gallery: Gallery, identity: ViewerIdentity, log: Logger): ClientRequestHandler<GallerySubmitRequest> {
   return (request, sender) => {
     const cookieValue = readCookie(sender.cookie, VIEWER_COOKIE);
     const viewerId = cookieValue === null ? null : identity.verify(cookieValue);

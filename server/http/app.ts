@@ -1,6 +1,6 @@
-// HTTP routes of the host: the built pages, the status API, the gallery, the
-// host API, the model exports and the health check, all behind the security
-// headers.
+// HTTP routes of the host: the built pages, the status API, the gallery,
+// polls, the host API, the model exports and the health check, all behind the
+// security headers.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ export interface GalleryHttp {
  *   model for other origins, so they run before the viewer cookie is issued
  * @param hostApi routes under /api/host, which check the host token
  *   themselves (see server/http/host-api.ts)
+ * @param pollRoutes the viewers' poll routes under /api/polls
  */
 export function createApp(
   status: () => HostStatus,
@@ -38,6 +39,7 @@ export function createApp(
   log: Logger,
   modelRoutes: Router,
   hostApi: Router,
+  pollRoutes: Router,
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -63,6 +65,7 @@ export function createApp(
   });
 
   app.use('/api/gallery', gallery.routes);
+  app.use('/api/polls', pollRoutes);
   app.use('/api/host', hostApi);
 
   app.use('/api', (request, response) => {

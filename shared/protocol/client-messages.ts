@@ -4,6 +4,7 @@
 
 import { readSubmissionFields, SubmissionError } from '../gallery';
 import type { SubmissionFields } from '../gallery';
+import type { PollVote } from '../polls';
 import { HEADER_BYTES, PROTOCOL_VERSION } from './frames';
 import { isTopic, TOPICS } from './topics';
 import type { Topic } from './topics';
@@ -18,12 +19,21 @@ export enum ClientMessageType {
    * The host replies with a GallerySubmitted frame or an Error frame.
    */
   GallerySubmit = 3,
+  /**
+   * Votes for an option of the open poll, or changes this viewer's vote, as
+   * `{"pollId": id, "option": index}`. The host replies with a PollVoted frame or an Error frame.
+   */
+  PollVote = 4,
 }
 
 export type ClientMessage =
   | { type: ClientMessageType.Subscribe; topics: Topic[] }
   | { type: ClientMessageType.Unsubscribe; topics: Topic[] }
-  | ({ type: ClientMessageType.GallerySubmit } & SubmissionFields);
+  | ({ type: ClientMessageType.GallerySubmit } & SubmissionFields)
+  | ({ type: ClientMessageType.PollVote } & PollVote);
+
+export type GallerySubmitRequest = Extract<ClientMessage, { type: ClientMessageType.GallerySubmit }>;
+export type PollVoteRequest = Extract<ClientMessage, { type: ClientMessageType.PollVote }>;
 
 /**
  * Largest client message the host accepts, in bytes. A gallery submission of
@@ -47,7 +57,7 @@ export class UnknownTopicError extends Error {
 }
 
 export function encodeClientMessage(message: ClientMessage): Uint8Array {
-  const body = message.type === ClientMessageType.GallerySubmit ? submissionBody(message) : { topics: message.topics };
+  const body = messageBody(message);
   const json = new TextEncoder().encode(JSON.stringify(body));
   const bytes = new Uint8Array(HEADER_BYTES + json.length);
   bytes[0] = PROTOCOL_VERSION;
@@ -71,17 +81,48 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
   }
 
   const type = data[1];
-  if (type !== ClientMessageType.Subscribe && type !== ClientMessageType.Unsubscribe && type !== ClientMessageType.GallerySubmit) {
-    throw new ClientMessageError(`unknown message type ${type}`);
-  }
+  if (!KNOWN_TYPES.includes(type)) throw new ClientMessageError(`unknown message type ${type}`);
 
   const body = parseJson(data.subarray(HEADER_BYTES));
   if (type === ClientMessageType.GallerySubmit) return { type, ...readSubmission(body) };
-  return { type, topics: readTopics(body) };
+  if (type === ClientMessageType.PollVote) return { type, ...readPollVote(body) };
+  return { type: type as ClientMessageType.Subscribe | ClientMessageType.Unsubscribe, topics: readTopics(body) };
 }
 
-function submissionBody(fields: SubmissionFields): Record<string, unknown> {
-  return fields.title === null ? { z: fields.z } : { z: fields.z, title: fields.title };
+const KNOWN_TYPES: readonly number[] = [ClientMessageType.Subscribe, ClientMessageType.Unsubscribe, ClientMessageType.GallerySubmit, ClientMessageType.PollVote];
+
+function messageBody(message: ClientMessage): Record<string, unknown> {
+  switch (message.type) {
+    case ClientMessageType.GallerySubmit:
+      return message.title === null ? { z: message.z } : { z: message.z, title: message.title };
+    case ClientMessageType.PollVote:
+      return { pollId: message.pollId, option: message.option };
+    default:
+      return { topics: message.topics };
+  }
+}
+
+/**
+ * Checks a poll vote: exactly `pollId` and `option`, both whole numbers of
+ * 0 or more. The host checks whether the poll is open and has that option,
+ * and replies with an Error frame when not.
+ */
+function readPollVote(body: unknown): PollVote {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ClientMessageError('poll vote body must be a JSON object such as {"pollId":1,"option":0}');
+  }
+  const keys = Object.keys(body).sort();
+  if (keys.length !== 2 || keys[0] !== 'option' || keys[1] !== 'pollId') {
+    throw new ClientMessageError(`poll vote body has fields ${JSON.stringify(keys)}; expected exactly "pollId" and "option"`);
+  }
+
+  const { pollId, option } = body as { pollId: unknown; option: unknown };
+  for (const [name, value] of [['pollId', pollId], ['option', option]] as const) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new ClientMessageError(`poll vote "${name}" is ${JSON.stringify(value)}; it must be a whole number of 0 or more`);
+    }
+  }
+  return { pollId: pollId as number, option: option as number };
 }
 
 /**

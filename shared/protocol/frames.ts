@@ -15,6 +15,7 @@
 
 import type { GalleryItem } from '../gallery';
 import { compactTopology } from '../model/topology';
+import type { PollResult, PollsState, PollVote } from '../polls';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../training';
 import type { EpochSummary, HostStatus, LatentMap, ModelSnapshot, ModelTopology, RunConfig, StepLoss, WeightTensor } from '../training';
 
@@ -52,6 +53,14 @@ export enum FrameType {
   GalleryRemoved = 14,
   /** JSON: the item stored for this page's own WebSocket submission, sent to that page only. */
   GallerySubmitted = 15,
+  /** JSON: the open poll with its tallies and the last result, sent when a page subscribes to `polls` and when a poll opens. */
+  PollState = 16,
+  /** Binary: the latest vote count of every option of the open poll. */
+  PollTallies = 17,
+  /** JSON: a closed poll's result, sent when it closes and again when applying its winner to the run ends. */
+  PollResult = 18,
+  /** JSON: the vote counted for this page's own WebSocket vote, sent to that page only. */
+  PollVoted = 19,
   /** Binary: the probe images and every reconstruction the host keeps of the run; replaces the page's history. */
   ReconstructionHistory = 20,
   /** Binary: one reconstruction added to the host's history, and the steps the history keeps after it. */
@@ -165,6 +174,13 @@ export interface GalleryRemovedBody {
   ids: number[];
 }
 
+/** Body of a PollTallies frame. */
+export interface PollTalliesBody {
+  pollId: number;
+  /** Votes per option, in option order. */
+  tallies: number[];
+}
+
 /** Body of an Error frame. */
 export interface ErrorBody {
   /** Stable identifier, such as `unknown-topic`. */
@@ -187,6 +203,10 @@ export type Frame =
   | { type: FrameType.GalleryVotes; seq: number; step: number; body: VoteTally[] }
   | { type: FrameType.GalleryRemoved; seq: number; step: number; body: GalleryRemovedBody }
   | { type: FrameType.GallerySubmitted; seq: number; step: number; body: GalleryItem }
+  | { type: FrameType.PollState; seq: number; step: number; body: PollsState }
+  | { type: FrameType.PollTallies; seq: number; step: number; body: PollTalliesBody }
+  | { type: FrameType.PollResult; seq: number; step: number; body: PollResult }
+  | { type: FrameType.PollVoted; seq: number; step: number; body: PollVote }
   | { type: FrameType.ReconstructionHistory; seq: number; step: number; body: ReconstructionHistoryBody }
   | { type: FrameType.ReconstructionAdded; seq: number; step: number; body: ReconstructionAddedBody }
   | { type: FrameType.WeightHistogramHistory; seq: number; step: number; body: WeightHistogramHistoryBody }
@@ -259,6 +279,27 @@ export function encodeGalleryVotes(seq: number, tallies: readonly VoteTally[]): 
     view.setUint32(offset + 4, tally.votes, true);
     offset += TALLY_RECORD_BYTES;
   }
+  return bytes;
+}
+
+export function encodePollState(seq: number, body: PollsState): Uint8Array {
+  return encodeJson(FrameType.PollState, seq, 0, body);
+}
+
+export function encodePollResult(seq: number, body: PollResult): Uint8Array {
+  return encodeJson(FrameType.PollResult, seq, 0, body);
+}
+
+export function encodePollVoted(seq: number, body: PollVote): Uint8Array {
+  return encodeJson(FrameType.PollVoted, seq, 0, body);
+}
+
+/** Encodes the poll id (u32), the option count (u32), then each option's votes (u32). */
+export function encodePollTallies(seq: number, body: PollTalliesBody): Uint8Array {
+  const { bytes, view } = allocate(FrameType.PollTallies, seq, 0, 8 + body.tallies.length * 4);
+  view.setUint32(HEADER_BYTES, body.pollId, true);
+  view.setUint32(HEADER_BYTES + 4, body.tallies.length, true);
+  body.tallies.forEach((votes, i) => view.setUint32(HEADER_BYTES + 8 + i * 4, votes, true));
   return bytes;
 }
 
@@ -438,6 +479,14 @@ export function decodeFrame(data: ArrayBuffer | Uint8Array): Frame {
       return { type, seq, step, body: decodeJson(bytes) as GalleryRemovedBody };
     case FrameType.GallerySubmitted:
       return { type, seq, step, body: decodeJson(bytes) as GalleryItem };
+    case FrameType.PollState:
+      return { type, seq, step, body: decodeJson(bytes) as PollsState };
+    case FrameType.PollTallies:
+      return { type, seq, step, body: decodePollTallies(view) };
+    case FrameType.PollResult:
+      return { type, seq, step, body: decodeJson(bytes) as PollResult };
+    case FrameType.PollVoted:
+      return { type, seq, step, body: decodeJson(bytes) as PollVote };
     case FrameType.Error:
       return { type, seq, step, body: decodeJson(bytes) as ErrorBody };
     case FrameType.RunStarted:
@@ -478,6 +527,17 @@ function decodeGalleryVotes(view: DataView): VoteTally[] {
     tallies[i] = { id: view.getUint32(offset, true), votes: view.getUint32(offset + 4, true) };
   }
   return tallies;
+}
+
+function decodePollTallies(view: DataView): PollTalliesBody {
+  if (view.byteLength < HEADER_BYTES + 8) throw new FrameError('poll tally frame is truncated before its option count');
+  const pollId = view.getUint32(HEADER_BYTES, true);
+  const count = view.getUint32(HEADER_BYTES + 4, true);
+  const expected = HEADER_BYTES + 8 + count * 4;
+  if (view.byteLength !== expected) throw new FrameError(`poll tally frame has ${view.byteLength} bytes; ${count} options need ${expected}`);
+
+  const tallies = Array.from({ length: count }, (_, i) => view.getUint32(HEADER_BYTES + 8 + i * 4, true));
+  return { pollId, tallies };
 }
 
 function decodeEpochs(view: DataView): EpochSummary[] {

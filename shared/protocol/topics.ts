@@ -1,7 +1,7 @@
 // Topics a page subscribes to, so that an overlay that shows only the loss
 // chart receives only loss frames.
 
-export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery', 'reconstruction-history', 'weight-histograms'] as const;
+export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent', 'gallery', 'reconstruction-history', 'weight-histograms', 'polls'] as const;
 
 /**
  * - `status`: state, epoch, step, viewers (Status frames).
@@ -13,6 +13,7 @@ export const TOPICS = ['status', 'loss', 'reconstructions', 'weights', 'latent',
  * - `reconstruction-history`: the probe images and the reconstructions the host keeps of the run, for scrubbing back
  *   (ReconstructionHistory, ReconstructionAdded). It carries the latest reconstructions too, so a page needs no `reconstructions` with it.
  * - `weight-histograms`: per-tensor histograms of the weight snapshots the host keeps (WeightHistogramHistory, WeightHistogramAdded).
+ * - `polls`: the open poll, its vote tallies and the results of closed polls (PollState, PollTallies, PollResult).
  */
 export type Topic = (typeof TOPICS)[number];
 

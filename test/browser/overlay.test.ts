@@ -136,13 +136,13 @@ describe('overlay against a real host', () => {
   });
 
   it('names an unknown panel', async () => {
-    const { page, sockets } = await openOverlay('panels=loss,polls');
+    const { page, sockets } = await openOverlay('panels=loss,chat');
     const problems = page.getByTestId('overlay-problems');
     await problems.waitFor();
 
     const text = (await problems.textContent()) ?? '';
-    expect(text).toContain('Unknown panel "polls"');
-    expect(text).toContain('Valid panels: status, loss, recon, latent, gallery.');
+    expect(text).toContain('Unknown panel "chat"');
+    expect(text).toContain('Valid panels: status, loss, polls, recon, latent, gallery.');
     expect(await problems.isVisible()).toBe(true);
     expect(sockets).toEqual([]);
     await writeFile(`${SCREENSHOT_DIR}/unknown-panel.png`, await page.screenshot());

@@ -6,6 +6,7 @@ import type { RunOverview } from './host-api';
 import type { HostRequest } from './panel-styles';
 import { panelStyles } from './panel-styles';
 import './lc-moderation-queue';
+import './lc-poll-admin';
 import './lc-run-controls';
 import './lc-run-history';
 import './lc-run-settings';
@@ -171,6 +172,9 @@ export class LcHostApp extends LitElement {
         <div class="column">
           <section aria-label="Links">
             <lc-share-links></lc-share-links>
+          </section>
+          <section aria-label="Polls">
+            <lc-poll-admin .api=${this.api}></lc-poll-admin>
           </section>
           <section aria-label="Gallery moderation">
             <lc-moderation-queue .api=${this.api}></lc-moderation-queue>

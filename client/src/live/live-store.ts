@@ -20,6 +20,8 @@ import type {
   RunConfig,
   StepLoss,
 } from '../../../shared/training';
+import { EMPTY_POLLS, pollsFromState, pollsWithOwnVote, pollsWithResult, pollsWithTallies } from '../polls/poll-state';
+import type { PollsView } from '../polls/poll-state';
 import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from './gallery-state';
 import type { GalleryState } from './gallery-state';
 import { LossHistory } from './loss-history';
@@ -75,6 +77,8 @@ export class LiveStore {
   latentMap!: LatentMap | null;
   /** Newest and most-voted gallery items; empty unless the page subscribed to `gallery`. */
   gallery!: GalleryState;
+  /** The open poll and the last result; empty unless the page subscribed to `polls`. */
+  polls!: PollsView;
   /** State of the socket to the host. */
   connection: ConnectionState;
   /** The run that replaced an earlier one while this page was open, and why; null until a run changes. */
@@ -177,6 +181,18 @@ export class LiveStore {
       case FrameType.WeightHistogramAdded:
         this.applyWeightHistogramAdded(frame.body);
         break;
+      case FrameType.PollState:
+        this.polls = pollsFromState(this.polls, frame.body);
+        break;
+      case FrameType.PollTallies:
+        this.polls = pollsWithTallies(this.polls, frame.body);
+        break;
+      case FrameType.PollResult:
+        this.polls = pollsWithResult(this.polls, frame.body);
+        break;
+      case FrameType.PollVoted:
+        this.polls = pollsWithOwnVote(this.polls, frame.body);
+        break;
       case FrameType.Error:
         console.warn(`latentcast: the host rejected a request: ${frame.body.message}`);
         break;
@@ -232,6 +248,7 @@ export class LiveStore {
   private resetHistory(): void {
     this.resetRun();
     this.gallery = EMPTY_GALLERY;
+    this.polls = EMPTY_POLLS;
   }
 
   private resetRun(): void {

@@ -150,6 +150,8 @@ export class LcOverlayApp extends LitElement {
   private stopWatching: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private renderFrame: number | null = null;
+  /** Renders once a second while a shown panel can be empty, since its news can expire without a frame. */
+  private emptinessTimer: ReturnType<typeof setInterval> | null = null;
   /** Latest render error of each failing panel, by name. */
   private readonly panelErrors = new Map<string, string>();
 
@@ -176,6 +178,7 @@ export class LcOverlayApp extends LitElement {
       onFrame: (frame) => this.store.applyFrame(frame),
       onState: (state) => this.store.setConnection(state),
     });
+    if (this.panels.some((panel) => panel.isEmpty)) this.emptinessTimer = setInterval(() => this.scheduleRender(), 1000);
     this.stopWatching = watchVisibility((visible) => (visible ? this.socket?.resume() : this.socket?.pause()));
     if (document.visibilityState === 'hidden') this.socket.pause();
     this.socket.start();
@@ -191,6 +194,8 @@ export class LcOverlayApp extends LitElement {
     this.unsubscribe = null;
     if (this.renderFrame !== null) cancelAnimationFrame(this.renderFrame);
     this.renderFrame = null;
+    if (this.emptinessTimer !== null) clearInterval(this.emptinessTimer);
+    this.emptinessTimer = null;
   }
 
   protected override render() {
@@ -204,7 +209,7 @@ export class LcOverlayApp extends LitElement {
   }
 
   protected renderRegion(region: OverlayRegion) {
-    const panels = this.panels.filter((panel) => panel.region === region);
+    const panels = this.panels.filter((panel) => panel.region === region && !panel.isEmpty?.({ store: this.store, params: this.params! }));
     if (panels.length === 0) return nothing;
     return html`<div class="region ${region}">${panels.map((panel) => this.renderPanel(panel))}</div>`;
   }

@@ -7,6 +7,8 @@ import type { Frame, ProbeImages, ReconstructionOutputs } from '../../../shared/
 import type { EpochSummary, HostStatus, LatentMap, ReconstructionSet, RunConfig, StepLoss } from '../../../shared/training';
 import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from '../live/gallery-state';
 import type { GalleryState } from '../live/gallery-state';
+import { EMPTY_POLLS, pollsFromState, pollsWithResult, pollsWithTallies } from '../polls/poll-state';
+import type { PollsView } from '../polls/poll-state';
 import { BoundedSeries } from './bounded-series';
 import type { SocketState } from './overlay-socket';
 
@@ -37,6 +39,8 @@ export class OverlayStore {
   latentMap: LatentMap | null = null;
   /** Newest and most-voted gallery items, at most 48 of each. */
   gallery: GalleryState = EMPTY_GALLERY;
+  /** The open poll and the last result, one of each. */
+  polls: PollsView = EMPTY_POLLS;
   /** State of the socket to the host. */
   connection: SocketState = 'connecting';
 
@@ -104,6 +108,15 @@ export class OverlayStore {
       case FrameType.GalleryRemoved:
         this.gallery = galleryRemoved(this.gallery, frame.body.ids);
         break;
+      case FrameType.PollState:
+        this.polls = pollsFromState(this.polls, frame.body);
+        break;
+      case FrameType.PollTallies:
+        this.polls = pollsWithTallies(this.polls, frame.body);
+        break;
+      case FrameType.PollResult:
+        this.polls = pollsWithResult(this.polls, frame.body);
+        break;
       case FrameType.Error:
         console.warn(`latentcast overlay: the host rejected a request: ${frame.body.message}`);
         return;
@@ -123,6 +136,7 @@ export class OverlayStore {
     this.reconstructions = null;
     this.latentMap = null;
     this.gallery = EMPTY_GALLERY;
+    this.polls = EMPTY_POLLS;
   }
 
   // The chart needs ascending steps, so a point at or before the newest one is dropped.

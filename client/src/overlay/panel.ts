@@ -38,6 +38,12 @@ export interface OverlayPanel {
   shownByDefault: boolean;
   /** Renders the panel's content below its heading; called after every change of the store. */
   render(context: PanelContext): unknown;
+  /**
+   * Returns whether the panel has nothing to show now, so the overlay leaves
+   * it out, heading and all. The overlay checks again after every change of the
+   * store and once a second. A panel without it always shows.
+   */
+  isEmpty?(context: PanelContext): boolean;
 }
 
 /** Checks a panel's fields and returns it, so that a mistake fails when the page loads, naming the panel. */

@@ -1,4 +1,4 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 
 import type { Topic } from '../../../shared/protocol/topics';
 import { LiveConnection, LiveStore, socketUrl } from '../live/connection';
@@ -10,6 +10,7 @@ import '../components/lc-status-bar';
 import '../components/lc-weight-histograms';
 import '../components/lc-weight-tiles';
 import '../explorer/lc-latent-explorer';
+import '../polls/lc-poll';
 import '../runs/lc-new-run-notice';
 import './lc-network-panel';
 
@@ -18,7 +19,7 @@ import './lc-network-panel';
  * reconstructions too, so the page needs no `reconstructions`. `weights`
  * feeds the weight tiles, the network diagram and the latent explorer.
  */
-const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstruction-history', 'weights', 'weight-histograms', 'latent', 'gallery'];
+const VIEWER_TOPICS: readonly Topic[] = ['status', 'loss', 'reconstruction-history', 'weights', 'weight-histograms', 'latent', 'gallery', 'polls'];
 
 /** Step and loss of the newest loss point in the store, or null before the first. */
 function latestLoss(store: LiveStore): { step: number; loss: number } | null {
@@ -120,7 +121,8 @@ export class LcViewerApp extends LitElement {
       margin-top: 1rem;
     }
 
-    .gallery {
+    .gallery,
+    .poll {
       margin-top: 1rem;
     }
 
@@ -193,6 +195,7 @@ export class LcViewerApp extends LitElement {
           .samplesPerSecond=${samplesPerSecond(store.steps, store.elapsedMs, store.config?.batchSize ?? 0)}
         ></lc-status-bar>
       </section>
+      ${this.renderPoll()}
       <div class="panels">
         <section class="panel loss" aria-labelledby="loss-heading">
           <h2 id="loss-heading">Loss</h2>
@@ -247,6 +250,18 @@ export class LcViewerApp extends LitElement {
       <section class="panel gallery" aria-labelledby="gallery-heading">
         <h2 id="gallery-heading">Gallery</h2>
         <lc-gallery data-testid="gallery" .gallery=${store.gallery} run-id=${store.status?.runId ?? ''}></lc-gallery>
+      </section>
+    `;
+  }
+
+  /** Renders the poll panel while a poll is open or a result exists; until the first poll the page has no empty panel. */
+  protected renderPoll() {
+    const polls = this.store.polls;
+    if (!polls.open && !polls.last) return nothing;
+    return html`
+      <section class="panel poll" aria-labelledby="poll-heading">
+        <h2 id="poll-heading">Poll</h2>
+        <lc-poll data-testid="viewer-poll" .polls=${polls}></lc-poll>
       </section>
     `;
   }
