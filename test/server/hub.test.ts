@@ -13,6 +13,14 @@ import type { TestHost } from '../helpers/host';
 // A run long enough that training goes on for the whole test.
 const LONG_RUN = ['--shapes-count', '400', '--batch-size', '16', '--epochs', '1000', '--recon-every', '5'];
 
+/**
+ * A long run whose weight frames are about 100 kB each and that saves no
+ * checkpoints, so that a paused viewer's socket fills within seconds even on a
+ * busy machine.
+ */
+// TODO: with checkpoints on, this run sent no frames for tens of seconds on a loaded 2-core machine; find what holds training.
+const HEAVY_RUN = [...LONG_RUN, '--latent', '128', '--checkpoint-every', '0'];
+
 let hosts: TestHost[] = [];
 let viewers: TestViewer[] = [];
 let sockets: Socket[] = [];
@@ -232,7 +240,7 @@ describe('protection', () => {
   it('terminates a stalled viewer above the hard limit', async () => {
     // The soft limit is out of reach here, so frames keep queueing until the hard limit.
     const limits = { softBufferLimit: 1 << 30, hardBufferLimit: 64 * 1024, stallTimeout: 600_000 };
-    const target = await host([...LONG_RUN, '--topic-rates', 'reconstructions=50,weights=50'], limits);
+    const target = await host([...HEAVY_RUN, '--topic-rates', 'reconstructions=50,weights=50'], limits);
     const stalled = await rawWebSocket(target, '?topics=reconstructions,weights');
     stalled.pause();
 
@@ -243,7 +251,7 @@ describe('protection', () => {
 
   it('terminates a viewer stalled above the soft limit too long', async () => {
     const limits = { softBufferLimit: 16 * 1024, hardBufferLimit: 1 << 30, stallTimeout: 1000 };
-    const target = await host([...LONG_RUN, '--topic-rates', 'reconstructions=50,weights=50'], limits);
+    const target = await host([...HEAVY_RUN, '--topic-rates', 'reconstructions=50,weights=50'], limits);
     const stalled = await rawWebSocket(target, '?topics=reconstructions,weights');
     stalled.pause();
 
