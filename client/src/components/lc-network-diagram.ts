@@ -11,6 +11,9 @@ const MAX_SHOWN = { horizontal: 12, vertical: 9 } as const;
 /** Host widths below this lay the layers out top to bottom, in CSS pixels. */
 const VERTICAL_BELOW_PX = 560;
 
+/** Narrowest gap between columns, in CSS pixels, that leaves room for the word "hidden" under each. */
+const ROLE_LABEL_MIN_GAP = 56;
+
 /** Share of a layer's strongest activation below which a unit counts as dark. */
 const LIT_THRESHOLD = 0.05;
 
@@ -247,9 +250,12 @@ export class LcNetworkDiagram extends LitElement {
     const position = layout.labels[layer];
     const count = this.layerSizes![layer];
     if (this.orientation === 'horizontal') {
+      // Crowded columns keep their counts and drop "hidden", which the input, latent and output labels imply.
+      const gap = layout.labels.length > 1 ? layout.labels[1].x - layout.labels[0].x : Infinity;
+      const showRole = role !== 'hidden' || gap >= ROLE_LABEL_MIN_GAP;
       return svg`
         <text class="count" x=${position.x} y=${position.y} text-anchor="middle">${count}</text>
-        <text class="role" x=${position.x} y=${position.y + 16} text-anchor="middle">${ROLE_LABELS[role]}</text>
+        ${showRole ? svg`<text class="role" x=${position.x} y=${position.y + 16} text-anchor="middle">${ROLE_LABELS[role]}</text>` : nothing}
       `;
     }
     return svg`
@@ -281,11 +287,11 @@ export class LcNetworkDiagram extends LitElement {
     ];
   }
 
-  protected renderImage(pixels: ArrayLike<number> | null, at: { x: number; y: number }, size: number, what: string) {
+  protected renderImage(pixels: ArrayLike<number> | null, at: { x: number; y: number }, size: number, title: string) {
     const url = pixels === null ? null : this.imageUrl(pixels);
     return svg`
       <g aria-hidden="true">
-        ${url === null ? nothing : svg`<image href=${url} x=${at.x} y=${at.y} width=${size} height=${size}><title>${what}</title></image>`}
+        ${url === null ? nothing : svg`<image href=${url} x=${at.x} y=${at.y} width=${size} height=${size}><title>${title}</title></image>`}
         <rect class="frame" x=${at.x} y=${at.y} width=${size} height=${size}></rect>
       </g>
     `;
