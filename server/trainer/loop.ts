@@ -167,18 +167,26 @@ export class TrainingLoop {
     const firstStart = this.resumeOffset * config.batchSize;
     this.resumeOffset = 0;
 
+    const readPending = async (): Promise<void> => {
+      const terms = await this.readLosses(pending);
+      for (const stepTerms of terms) stepTerms.forEach((value, i) => (termSums[i] += value));
+      lossCount += terms.length;
+    };
+
     for (let start = firstStart; start < order.length && !this.stopRequested; start += config.batchSize) {
-      if (this.checkpointRequests.length > 0) await this.sendCheckpoints();
+      // A pause or a checkpoint request that arrived during validation or a checkpoint takes effect before the next step.
+      if (this.isHeld() || this.checkpointRequests.length > 0) {
+        if (pending.length > 0) await readPending();
+        await this.waitWhileHeld();
+        if (this.stopRequested) break;
+      }
       pending.push(this.trainBatch(order.subarray(start, start + config.batchSize)));
       this.step++;
 
       const endOfEpoch = start + config.batchSize >= order.length;
       if (pending.length < STEPS_PER_READ && !endOfEpoch && this.step % this.options.reconstructionEvery !== 0) continue;
 
-      const terms = await this.readLosses(pending);
-      for (const stepTerms of terms) stepTerms.forEach((value, i) => (termSums[i] += value));
-      lossCount += terms.length;
-
+      await readPending();
       if (this.state === 'diverged') {
         await this.waitWhileHeld();
         continue;
@@ -340,10 +348,14 @@ export class TrainingLoop {
     const started = performance.now();
     for (;;) {
       await this.sendCheckpoints();
-      if ((this.state !== 'paused' && this.state !== 'diverged') || this.stopRequested) break;
+      if (!this.isHeld() || this.stopRequested) break;
       await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
     }
     this.heldMs += performance.now() - started;
+  }
+
+  private isHeld(): boolean {
+    return this.state === 'paused' || this.state === 'diverged';
   }
 
   /** Sends a checkpoint for every pending request, in order. Concurrent callers wait for the same ones. */

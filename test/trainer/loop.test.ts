@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { selectBackend } from '../../server/trainer/backend';
 import { loadDataset } from '../../server/trainer/datasets';
 import type { Dataset } from '../../server/trainer/datasets/types';
+import { TrainingLoop } from '../../server/trainer/loop';
+import { buildAutoencoder, disposeAutoencoder } from '../../server/trainer/model';
+import { FusedDenseStep } from '../../server/trainer/step';
+import type { WorkerEvent } from '../../shared/worker-messages';
 import { BASE_CONFIG, epochsOf, lossesOf, memoryOf, statesOf, train } from './fixtures';
 
 let dataset: Dataset;
@@ -11,6 +15,10 @@ let dataset: Dataset;
 beforeAll(async () => {
   await selectBackend('wasm');
   dataset = await loadDataset({ dataset: 'shapes', shapesCount: 600, validationSplit: 0.1, seed: 3 });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe('training loop', () => {
@@ -43,6 +51,34 @@ describe('training loop', () => {
     expect(lossesOf(events).every((point) => Number.isFinite(point.loss))).toBe(true);
     const diverged = events.find((event) => event.type === 'state' && event.state === 'diverged');
     expect(diverged).toMatchObject({ reason: expect.stringMatching(/became (NaN|Infinity|-Infinity) at step \d+.*lower --lr/) });
+  });
+
+  it('pauses during validation before the next step', async () => {
+    const model = await buildAutoencoder(BASE_CONFIG);
+    const events: WorkerEvent[] = [];
+    const loop = new TrainingLoop({ config: { ...BASE_CONFIG, epochs: 2 }, dataset, model, reconstructionEvery: 1000, runStartedAt: Date.now(), emit: (event) => events.push(event) });
+    const { evaluate } = FusedDenseStep.prototype;
+    let paused = false;
+    vi.spyOn(FusedDenseStep.prototype, 'evaluate').mockImplementation(function (this: FusedDenseStep, input, target) {
+      if (!paused) {
+        paused = true;
+        loop.pause();
+        setTimeout(() => loop.resume(), 200);
+      }
+      return evaluate.call(this, input, target);
+    });
+
+    await loop.run();
+    await loop.close();
+    disposeAutoencoder(model);
+
+    const pausedAt = events.findIndex((event) => event.type === 'state' && event.state === 'paused');
+    const resumedAt = events.findIndex((event, i) => i > pausedAt && event.type === 'state' && event.state === 'training');
+    const stepsWhilePaused = events.slice(pausedAt, resumedAt).filter((event) => event.type === 'steps');
+    expect(pausedAt).toBeGreaterThan(-1);
+    expect(resumedAt).toBeGreaterThan(pausedAt);
+    expect(stepsWhilePaused).toEqual([]);
+    expect(statesOf(events).at(-1)).toBe('finished');
   });
 
   it('emits reconstructions and latent maps', async () => {
