@@ -12,7 +12,7 @@ import { launchChromium } from '../helpers/browser';
 import { startTestHost, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
 
-/** A dense model file with `hidden` units on each side of the latent. */
+/** Returns the source of a dense model file with `hidden` units on each side of the latent. */
 function modelSource(hidden: number): string {
   return `export default function model(tf, config) {
   const encoder = tf.sequential({ layers: [

@@ -17,7 +17,7 @@ import type { TestHost } from '../helpers/host';
 
 const RUN_FLAGS = ['--shapes-count', '400', '--batch-size', '32', '--epochs', '1000', '--recon-every', '5', '--latent', '4'];
 
-/** A dense model with `hidden` units around the latent; line 4 creates the encoder's last layer. */
+/** Returns the source of a dense model with `hidden` units around the latent; its line 4 creates the encoder's last layer. */
 function modelSource(hidden: number, latentUnits = 'config.latent'): string {
   return `export default function model(tf, config) {
   const encoder = tf.sequential({ layers: [

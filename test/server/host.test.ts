@@ -42,9 +42,9 @@ describe('host HTTP API', () => {
   it('returns the status fields as JSON', async () => {
     const status = (await (await fetch(new URL('/api/status', host.url))).json()) as HostStatus;
     expect(Object.keys(status).sort()).toEqual(
-      ['backend', 'dataset', 'earlierRuns', 'epoch', 'epochs', 'lastLoss', 'lastValidationLoss', 'latent', 'layerSizes', 'learningRate', 'model', 'runId', 'runReason', 'runStartedAt', 'state', 'stateReason', 'step', 'viewers'].sort(),
+      ['backend', 'dataset', 'earlierRuns', 'epoch', 'epochs', 'lastLoss', 'lastValidationLoss', 'latent', 'layerSizes', 'learningRate', 'model', 'modelFileError', 'runId', 'runReason', 'runStartedAt', 'state', 'stateReason', 'step', 'viewers'].sort(),
     );
-    expect(status).toMatchObject({ backend: { name: 'wasm' }, dataset: { name: 'shapes' }, model: 'dense', layerSizes: [784, 8, 784], latent: 8, epochs: 3 });
+    expect(status).toMatchObject({ backend: { name: 'wasm' }, dataset: { name: 'shapes' }, model: 'dense', layerSizes: [784, 8, 784], latent: 8, epochs: 3, modelFileError: null });
   });
 
   it('answers an unknown API route with a JSON 404', async () => {
