@@ -5,13 +5,14 @@
 
 import * as tf from '@tensorflow/tfjs';
 
+import { toPixelBytes } from '../../shared/pixels';
 import { IMAGE_PIXELS } from '../../shared/training';
 import type { BackendInfo, LossKind, OptimizerKind, RunConfig } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { Logger } from '../log';
 import type { FitCallbackOptions } from './fit-reporter';
 import { modelSnapshot } from '../trainer/snapshot';
-import { latentMapOf, layerSizesOf, predictValues, toPixels } from './model-readout';
+import { latentMapOf, layerSizesOf, predictValues } from './model-readout';
 import type { Predictor } from './model-readout';
 
 /** The destination of the events: the host's training feed. */
@@ -195,8 +196,8 @@ export class CompanionRun {
     const probes = fit.options.probes;
     if (!probes || !fit.reconstructor) return;
     await this.guarded('reconstructions', 'reconstructing the probes failed; viewers see no reconstructions', async () => {
-      const outputs = toPixels(await predictValues(fit.reconstructor!, probes));
-      const inputs = toPixels(Float32Array.from(await probes.data()));
+      const outputs = toPixelBytes(await predictValues(fit.reconstructor!, probes));
+      const inputs = toPixelBytes(await probes.data());
       const count = probes.shape[0];
       if (outputs.length !== count * IMAGE_PIXELS) throw new Error(`the model outputs ${outputs.length / count} values per probe; it must output 784`);
       this.emit({ type: 'reconstructions', set: { epoch: this.epoch, step: this.step, count, inputs, outputs } });

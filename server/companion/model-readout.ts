@@ -6,6 +6,7 @@
 
 import type * as tf from '@tensorflow/tfjs';
 
+import { codeStatistics } from '../../shared/latent/code-statistics';
 import { IMAGE_PIXELS } from '../../shared/training';
 import type { LatentMap } from '../../shared/training';
 
@@ -23,31 +24,9 @@ export async function predictValues(model: Predictor, inputs: tf.Tensor): Promis
   }
 }
 
-/** Converts values in [0, 1] to one byte per pixel, clamping values outside the range. */
-export function toPixels(values: Float32Array): Uint8Array {
-  const pixels = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) pixels[i] = Math.round(Math.min(1, Math.max(0, values[i])) * 255);
-  return pixels;
-}
-
 /** Builds the latent map of `count` codes of `dims` values with the statistics pages use for slider ranges. */
 export function latentMapOf(codes: Float32Array, count: number, dims: number, labels: Uint8Array, epoch: number, step: number): LatentMap {
-  const min = new Float32Array(dims).fill(Infinity);
-  const max = new Float32Array(dims).fill(-Infinity);
-  const sum = new Float64Array(dims);
-  const sumOfSquares = new Float64Array(dims);
-  for (let i = 0; i < count; i++) {
-    for (let d = 0; d < dims; d++) {
-      const value = codes[i * dims + d];
-      min[d] = Math.min(min[d], value);
-      max[d] = Math.max(max[d], value);
-      sum[d] += value;
-      sumOfSquares[d] += value * value;
-    }
-  }
-  const mean = Float32Array.from(sum, (total) => total / count);
-  const std = Float32Array.from(sumOfSquares, (total, d) => Math.sqrt(Math.max(0, total / count - mean[d] * mean[d])));
-  return { epoch, step, dims, count, codes, labels, min, max, mean, std };
+  return { epoch, step, labels, ...codeStatistics(codes, count, dims) };
 }
 
 /** Returns the number of values each layer outputs, from the 784 input pixels to the output, leaving out layers that keep the size. */

@@ -4,6 +4,7 @@
 
 import { modelFromSnapshot, topologyKey, writeSnapshotWeights } from '../../shared/model/layers-model';
 import type { LayersModel, TensorFlow } from '../../shared/model/layers-model';
+import { toPixelBytes } from '../../shared/pixels';
 import { shapeSize } from '../../shared/model/topology';
 import { IMAGE_PIXELS } from '../../shared/training';
 import type { ModelSnapshot } from '../../shared/training';
@@ -56,7 +57,7 @@ export class SnapshotDecoder {
     for (let start = 0; start < count; start += DECODE_PASS_SIZE) {
       const rows = Math.min(DECODE_PASS_SIZE, count - start);
       const batch = latents.subarray(start * latentSize, (start + rows) * latentSize);
-      toPixels(await predictRows(tf, model, inputShape, batch, rows), pixels, start * IMAGE_PIXELS);
+      pixels.set(toPixelBytes(await predictRows(tf, model, inputShape, batch, rows)), start * IMAGE_PIXELS);
       this.onPass(rows);
       if (start + rows < count) await yieldToEventLoop();
     }
@@ -116,13 +117,6 @@ async function predictRows(tf: TensorFlow, model: LayersModel, inputShape: numbe
     return values;
   } finally {
     output.dispose();
-  }
-}
-
-/** Writes values in [0, 1] as bytes, with the rounding the trainer uses for reconstructions. */
-function toPixels(values: Float32Array, pixels: Uint8Array, offset: number): void {
-  for (let i = 0; i < values.length; i++) {
-    pixels[offset + i] = Math.round(Math.min(1, Math.max(0, values[i])) * 255);
   }
 }
 

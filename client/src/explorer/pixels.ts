@@ -1,5 +1,6 @@
 // Drawing of 28×28 grayscale images onto canvases, shared by the explorer's components.
 
+import { unitToByte } from '../../../shared/pixels';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../../shared/training';
 
 /**
@@ -12,7 +13,7 @@ export function drawUnitImage(canvas: HTMLCanvasElement, values: ArrayLike<numbe
 
   const image = context.createImageData(IMAGE_SIZE, IMAGE_SIZE);
   for (let i = 0; i < IMAGE_PIXELS; i++) {
-    const value = values === null ? 0 : Math.round(Math.min(1, Math.max(0, values[i])) * 255);
+    const value = values === null ? 0 : unitToByte(values[i]);
     const offset = i * 4;
     image.data[offset] = value;
     image.data[offset + 1] = value;

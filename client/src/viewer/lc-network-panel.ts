@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 
+import { toPixelBytes } from '../../../shared/pixels';
 import type { ProbeImages } from '../../../shared/protocol/frames';
 import { IMAGE_PIXELS } from '../../../shared/training';
 import type { ModelSnapshot } from '../../../shared/training';
@@ -166,7 +167,7 @@ export class LcNetworkPanel extends LitElement {
   protected outputImage(): Uint8Array | null {
     const last = this.result?.layers.at(-1);
     if (!last || last.length !== IMAGE_PIXELS) return null;
-    return Uint8Array.from(last, (value) => Math.round(Math.min(1, Math.max(0, value)) * 255));
+    return toPixelBytes(last);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
