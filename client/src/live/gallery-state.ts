@@ -3,7 +3,8 @@
 // and tests can apply frames without a socket.
 
 import type { GalleryItem } from '../../../shared/gallery';
-import type { GallerySnapshotBody, VoteTally } from '../../../shared/protocol/frames';
+import { FrameType } from '../../../shared/protocol/frames';
+import type { Frame, GallerySnapshotBody, VoteTally } from '../../../shared/protocol/frames';
 
 /** Maximum items the page keeps in each order. */
 export const GALLERY_KEEP = 48;
@@ -57,4 +58,25 @@ function rankTop(top: readonly GalleryItem[], newest: readonly GalleryItem[]): G
 
 function sortTop(items: readonly GalleryItem[]): GalleryItem[] {
   return [...items].sort((a, b) => b.votes - a.votes || b.id - a.id).slice(0, GALLERY_KEEP);
+}
+
+/**
+ * Returns the state after one gallery-topic frame, or null when the frame
+ * belongs to another topic. The viewer's store and the overlay's both use it.
+ */
+export function galleryAfterFrame(state: GalleryState, frame: Frame): GalleryState | null {
+  switch (frame.type) {
+    case FrameType.GallerySnapshot:
+      return gallerySnapshot(frame.body);
+    case FrameType.GalleryItems:
+      return galleryAdded(state, frame.body);
+    case FrameType.GallerySubmitted:
+      return galleryAdded(state, [frame.body]);
+    case FrameType.GalleryVotes:
+      return galleryTallies(state, frame.body);
+    case FrameType.GalleryRemoved:
+      return galleryRemoved(state, frame.body.ids);
+    default:
+      return null;
+  }
 }

@@ -20,9 +20,9 @@ import type {
   RunConfig,
   StepLoss,
 } from '../../../shared/training';
-import { EMPTY_POLLS, pollsFromState, pollsWithOwnVote, pollsWithResult, pollsWithTallies } from '../polls/poll-state';
+import { EMPTY_POLLS, pollsAfterFrame } from '../polls/poll-state';
 import type { PollsView } from '../polls/poll-state';
-import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from './gallery-state';
+import { EMPTY_GALLERY, galleryAfterFrame } from './gallery-state';
 import type { GalleryState } from './gallery-state';
 import { LossHistory } from './loss-history';
 import { applyRetained } from './retained-history';
@@ -115,6 +115,11 @@ export class LiveStore {
    * run's charts and images, but the gallery stays because it outlives runs.
    */
   applyFrame(frame: Frame): void {
+    if (this.applyTopicState(frame)) {
+      this.notify();
+      return;
+    }
+
     switch (frame.type) {
       case FrameType.Hello:
         this.noteRunChange(frame.body.status);
@@ -154,21 +159,6 @@ export class LiveStore {
       case FrameType.LatentMap:
         this.latentMap = frame.body;
         break;
-      case FrameType.GallerySnapshot:
-        this.gallery = gallerySnapshot(frame.body);
-        break;
-      case FrameType.GalleryItems:
-        this.gallery = galleryAdded(this.gallery, frame.body);
-        break;
-      case FrameType.GallerySubmitted:
-        this.gallery = galleryAdded(this.gallery, [frame.body]);
-        break;
-      case FrameType.GalleryVotes:
-        this.gallery = galleryTallies(this.gallery, frame.body);
-        break;
-      case FrameType.GalleryRemoved:
-        this.gallery = galleryRemoved(this.gallery, frame.body.ids);
-        break;
       case FrameType.ReconstructionHistory:
         this.applyReconstructionHistory(frame.body);
         break;
@@ -181,18 +171,6 @@ export class LiveStore {
       case FrameType.WeightHistogramAdded:
         this.applyWeightHistogramAdded(frame.body);
         break;
-      case FrameType.PollState:
-        this.polls = pollsFromState(this.polls, frame.body);
-        break;
-      case FrameType.PollTallies:
-        this.polls = pollsWithTallies(this.polls, frame.body);
-        break;
-      case FrameType.PollResult:
-        this.polls = pollsWithResult(this.polls, frame.body);
-        break;
-      case FrameType.PollVoted:
-        this.polls = pollsWithOwnVote(this.polls, frame.body);
-        break;
       case FrameType.Error:
         console.warn(`latentcast: the host rejected a request: ${frame.body.message}`);
         break;
@@ -202,6 +180,22 @@ export class LiveStore {
 
   // The host sends the probe images once per run and only the outputs after
   // that, so the pairs the grid shows are put together here.
+
+  /** Applies a gallery or polls frame through their shared reducers; returns false for frames of other topics. */
+  private applyTopicState(frame: Frame): boolean {
+    const gallery = galleryAfterFrame(this.gallery, frame);
+    if (gallery) {
+      this.gallery = gallery;
+      return true;
+    }
+
+    const polls = pollsAfterFrame(this.polls, frame);
+    if (polls) {
+      this.polls = polls;
+      return true;
+    }
+    return false;
+  }
   private applyReconstructions(outputs: ReconstructionOutputs): void {
     if (!this.probes || this.probes.count !== outputs.count) {
       console.warn(`latentcast: skipped reconstructions of ${outputs.count} images that do not match the probe images`);

@@ -5,9 +5,9 @@
 import { FrameType } from '../../../shared/protocol/frames';
 import type { Frame, ProbeImages, ReconstructionOutputs } from '../../../shared/protocol/frames';
 import type { EpochSummary, HostStatus, LatentMap, ReconstructionSet, RunConfig, StepLoss } from '../../../shared/training';
-import { EMPTY_GALLERY, galleryAdded, galleryRemoved, gallerySnapshot, galleryTallies } from '../live/gallery-state';
+import { EMPTY_GALLERY, galleryAfterFrame } from '../live/gallery-state';
 import type { GalleryState } from '../live/gallery-state';
-import { EMPTY_POLLS, pollsFromState, pollsWithResult, pollsWithTallies } from '../polls/poll-state';
+import { EMPTY_POLLS, pollsAfterFrame } from '../polls/poll-state';
 import type { PollsView } from '../polls/poll-state';
 import { BoundedSeries } from './bounded-series';
 import type { SocketState } from './overlay-socket';
@@ -71,6 +71,11 @@ export class OverlayStore {
 
   /** Applies one decoded frame. A Hello frame starts over, since the host sends the whole state after it. */
   applyFrame(frame: Frame): void {
+    if (this.applyTopicState(frame)) {
+      this.notify();
+      return;
+    }
+
     switch (frame.type) {
       case FrameType.Hello:
         this.reset();
@@ -96,37 +101,32 @@ export class OverlayStore {
       case FrameType.LatentMap:
         this.latentMap = frame.body;
         break;
-      case FrameType.GallerySnapshot:
-        this.gallery = gallerySnapshot(frame.body);
-        break;
-      case FrameType.GalleryItems:
-        this.gallery = galleryAdded(this.gallery, frame.body);
-        break;
-      case FrameType.GalleryVotes:
-        this.gallery = galleryTallies(this.gallery, frame.body);
-        break;
-      case FrameType.GalleryRemoved:
-        this.gallery = galleryRemoved(this.gallery, frame.body.ids);
-        break;
-      case FrameType.PollState:
-        this.polls = pollsFromState(this.polls, frame.body);
-        break;
-      case FrameType.PollTallies:
-        this.polls = pollsWithTallies(this.polls, frame.body);
-        break;
-      case FrameType.PollResult:
-        this.polls = pollsWithResult(this.polls, frame.body);
-        break;
       case FrameType.Error:
         console.warn(`latentcast overlay: the host rejected a request: ${frame.body.message}`);
         return;
       default:
-        // Weight frames and gallery replies are for the viewer page; the overlay does not subscribe to them.
+        // Weight frames are for the viewer page; the overlay does not subscribe to them.
         return;
     }
     this.notify();
   }
 
+
+  /** Applies a gallery or polls frame through their shared reducers; returns false for frames of other topics. */
+  private applyTopicState(frame: Frame): boolean {
+    const gallery = galleryAfterFrame(this.gallery, frame);
+    if (gallery) {
+      this.gallery = gallery;
+      return true;
+    }
+
+    const polls = pollsAfterFrame(this.polls, frame);
+    if (polls) {
+      this.polls = polls;
+      return true;
+    }
+    return false;
+  }
   private reset(): void {
     this.series.clear();
     this.steps = this.series.steps();

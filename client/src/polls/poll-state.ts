@@ -3,7 +3,8 @@
 // the store and tests can apply frames without a socket.
 
 import type { OpenPoll, PollResult, PollsState, PollVote } from '../../../shared/polls';
-import type { PollTalliesBody } from '../../../shared/protocol/frames';
+import { FrameType } from '../../../shared/protocol/frames';
+import type { Frame, PollTalliesBody } from '../../../shared/protocol/frames';
 
 /** Poll state a page shows, replaced (never mutated) on every change. */
 export interface PollsView {
@@ -81,4 +82,23 @@ export function sharePercent(votes: number, total: number): number {
 /** Formats a vote count, such as `1 vote` or `12 votes`. */
 export function formatVotes(count: number): string {
   return `${count} ${count === 1 ? 'vote' : 'votes'}`;
+}
+
+/**
+ * Returns the view after one polls-topic frame, or null when the frame
+ * belongs to another topic. The viewer's store and the overlay's both use it.
+ */
+export function pollsAfterFrame(view: PollsView, frame: Frame): PollsView | null {
+  switch (frame.type) {
+    case FrameType.PollState:
+      return pollsFromState(view, frame.body);
+    case FrameType.PollTallies:
+      return pollsWithTallies(view, frame.body);
+    case FrameType.PollResult:
+      return pollsWithResult(view, frame.body);
+    case FrameType.PollVoted:
+      return pollsWithOwnVote(view, frame.body);
+    default:
+      return null;
+  }
 }
