@@ -2,28 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 
-import type { RunConfig } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import { CheckpointRequestError, TrainerThread } from '../../server/trainer/trainer-thread';
 import { waitFor } from '../helpers/host';
+import { longWorkerRun } from '../helpers/run-config';
 
-const config: RunConfig = {
-  dataset: 'shapes',
-  shapesCount: 400,
-  model: 'deep',
-  hidden: [32],
-  latent: 4,
-  loss: 'bce',
-  optimizer: 'adam',
-  learningRate: 0.001,
-  batchSize: 16,
-  epochs: 1000,
-  validationSplit: 0.1,
-  seed: 1,
-  backend: 'wasm',
-  denoise: 0,
-  modelFile: null,
-};
+const config = longWorkerRun({ model: 'deep', hidden: [32], latent: 4 });
 
 const lastStep = (events: WorkerEvent[]) => events.flatMap((event) => (event.type === 'steps' ? event.points : [])).at(-1)?.step ?? 0;
 

@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { RunConfig } from '../../shared/training';
 import type { WorkerInit } from '../../shared/worker-messages';
 import { RunHistory } from '../../server/broadcast/run-history';
 import { TrainingFeed } from '../../server/broadcast/training-feed';
@@ -11,24 +10,9 @@ import { RestartSupersededError, RunManager } from '../../server/run/run-manager
 import type { RunManagerOptions } from '../../server/run/run-manager';
 import { TrainerThread } from '../../server/trainer/trainer-thread';
 import { waitFor } from '../helpers/host';
+import { longWorkerRun } from '../helpers/run-config';
 
-const config: RunConfig = {
-  dataset: 'shapes',
-  shapesCount: 200,
-  model: 'dense',
-  hidden: [],
-  latent: 8,
-  loss: 'bce',
-  optimizer: 'adam',
-  learningRate: 0.001,
-  batchSize: 16,
-  epochs: 1000,
-  validationSplit: 0.1,
-  seed: 1,
-  backend: 'wasm',
-  denoise: 0,
-  modelFile: null,
-};
+const config = longWorkerRun({ shapesCount: 200 });
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 let managers: RunManager[] = [];

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import type { RunConfig, TrainingState } from '../../shared/training';
+import type { TrainingState } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import { TrainerStartError, TrainerThread } from '../../server/trainer/trainer-thread';
 import { waitFor } from '../helpers/host';
+import { longWorkerRun } from '../helpers/run-config';
 
-const config: RunConfig = {
-  dataset: 'shapes',
-  shapesCount: 400,
-  model: 'dense',
-  hidden: [],
-  latent: 8,
-  loss: 'bce',
-  optimizer: 'adam',
-  learningRate: 0.001,
-  batchSize: 16,
-  epochs: 1000,
-  validationSplit: 0.1,
-  seed: 1,
-  backend: 'wasm',
-  denoise: 0,
-  modelFile: null,
-};
+const config = longWorkerRun();
 
 function record(trainer: TrainerThread) {
   const events: WorkerEvent[] = [];
