@@ -56,7 +56,7 @@ const SETUPS: Setup[] = [
   },
 ];
 
-/** What `npm run train` prints on its result line. */
+/** Result line that `npm run train` prints, as JSON. */
 interface TrainResult {
   epoch: number;
   validationLoss: number | null;

@@ -165,7 +165,7 @@ export interface ModelSnapshot {
   weights: WeightTensor[];
 }
 
-/** Where in the streamer's model file an error happened, when the stack trace says. */
+/** Location in the streamer's model file where an error happened, when the stack trace gives one. */
 export interface SourceLocation {
   file: string;
   /** 1-based line number. */
@@ -179,9 +179,9 @@ export interface SourceLocation {
  * until a save loads again. The previous model trains on meanwhile.
  */
 export interface ModelFileFailure {
-  /** What failed and how to fix it, with the file by its name only. */
+  /** Message naming the failure and its fix, with the file by its name only. */
   message: string;
-  /** Where in the file, when known; `file` is the file's name without its folders, because every viewer receives the status. */
+  /** Location in the file, when known. `file` is the file's name without its folders, because every viewer receives the status. */
   location: SourceLocation | null;
   /** Wall-clock time of the failure, in milliseconds since the Unix epoch. */
   failedAt: number;
@@ -209,7 +209,10 @@ export interface HostStatus {
   viewers: number;
   /** Wall-clock time at which the run started, in milliseconds since the Unix epoch; step times count from it. */
   runStartedAt: number;
-  /** Random id of this run, new at every restart and at a host start that does not resume a checkpoint; gallery items keep the id of the run that decoded them. */
+  /**
+   * Random id of this run, new at every restart and at a host start that does
+   * not resume a checkpoint. Gallery items keep the id of the run that decoded them.
+   */
   runId: string;
   /** Start reason of this run, such as `host start` or `latent size 8 → 16 (host panel)`. */
   runReason: string;

@@ -24,7 +24,7 @@ export interface WorkerInit {
   resume: CheckpointState | null;
 }
 
-/** What the worker needs to continue a run exactly where a checkpoint left it. */
+/** State the worker needs to continue a run exactly where a checkpoint left it. */
 export interface CheckpointState {
   /** Epochs completed. */
   epoch: number;
@@ -45,7 +45,7 @@ export type WorkerCommand =
   | { type: 'stop' }
   /** Changes the optimizer's learning rate from the next step on. */
   | { type: 'setLearningRate'; value: number }
-  /** Asks for the state a checkpoint needs, answered by a `checkpoint` event with the same id between two steps. */
+  /** Requests the state a checkpoint needs. The worker replies between two steps with a `checkpoint` event of the same id. */
   | { type: 'checkpoint'; id: number };
 
 export type WorkerEvent =

@@ -45,7 +45,7 @@ export interface PollsOptions {
   talliesPerSecond: number;
 }
 
-/** The poll state for one viewer: what every viewer sees, plus this viewer's vote in the open poll. */
+/** Poll state for one viewer: the state every viewer receives, plus this viewer's vote in the open poll. */
 export interface ViewerPollState extends PollsState {
   /** Option this viewer voted for in the open poll, or null. */
   yourVote: number | null;

@@ -1,6 +1,6 @@
-// What the rest of the host may do to training: the host panel, polls and the
-// model-file watcher all steer the run through this one interface, so that
-// none of them owns the training worker.
+// The operations the rest of the host may apply to training. The host panel,
+// polls and the model-file watcher all steer the run through this one
+// interface, so that none of them owns the training worker.
 
 import type { RunConfig, SourceLocation } from '../../shared/training';
 
@@ -16,7 +16,7 @@ export class RunStartError extends Error {
 
   constructor(
     message: string,
-    /** Where in the streamer's model file the failure happened, when it came from there. */
+    /** Location in the streamer's model file of the failure, when it came from there. */
     readonly location?: SourceLocation,
   ) {
     super(message);
@@ -36,7 +36,7 @@ export interface RunControl {
   /**
    * Starts a new run with `changes` applied to the current configuration.
    * The current run keeps training until the new one has loaded its data,
-   * built its model and run one training step; then the current run stops
+   * built its model and run one training step. Then the current run stops
    * and viewers see a new run begin. Rejects with a RunStartError, leaving the
    * current run training, when the new run fails to get that far.
    */

@@ -25,7 +25,7 @@ export async function captureCheckpoint(model: Autoencoder, optimizer: tf.Optimi
 
   const optimizerWeights: WeightTensor[] = [];
   for (const { name, tensor } of await optimizer.getWeights()) {
-    // NOTE: WeightTensor values are float32, which holds the iteration count exactly only up to 2^24 (16,777,216) steps.
+    // NOTE: WeightTensor values are float32, which stores the iteration count exactly only up to 2^24 (16,777,216) steps.
     optimizerWeights.push({ name, shape: tensor.shape, values: Float32Array.from(await tensor.data()) });
     // The iteration count is a new scalar; the slots are the optimizer's own variables.
     if (name === ITERATIONS) tensor.dispose();

@@ -16,7 +16,7 @@ export class TrainerStartError extends Error {
 
   constructor(
     message: string,
-    /** Where in the streamer's model file the failure happened, when it came from there. */
+    /** Location in the streamer's model file of the failure, when it came from there. */
     readonly location?: SourceLocation,
   ) {
     super(message);

@@ -1,6 +1,6 @@
 // The model-file watcher on a real folder: which saves start a run, and what
 // it reports. A recording RunControl replaces the run manager, so that
-// each test records exactly the restarts the watcher asks for.
+// each test records exactly the restarts the watcher requests.
 
 import { appendFile, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -245,7 +245,7 @@ export class LcPoll extends LitElement {
     this.sending = true;
     try {
       const receipt = await castVote(open.id, option);
-      // The poll may have closed while the response travelled; its result announcement then stands.
+      // The poll may have closed while the response travelled, and then its result announcement is kept.
       if (this.polls.open?.id !== open.id) return;
       this.yourVote = { pollId: receipt.pollId, option: receipt.option };
       const label = open.options[option].label;
