@@ -10,7 +10,9 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  host = await startTestHost(['--shapes-count', '2000', '--batch-size', '32', '--epochs', '6', '--recon-every', '20']);
+  // The run must outlast the tests: a run that finishes before the page opens
+  // never sends a later reconstruction.
+  host = await startTestHost(['--shapes-count', '2000', '--batch-size', '32', '--epochs', '1000', '--recon-every', '20']);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(host.url);
