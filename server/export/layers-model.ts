@@ -96,6 +96,15 @@ async function buildPart(
   };
   if (part !== 'autoencoder') return rebuild(part);
 
+  // Saving flattens the two models' weights into one list, where a name both use would make the file unloadable.
+  const shared = sharedWeightName(snapshots.encoder, snapshots.decoder);
+  if (shared) {
+    throw new ExportError(
+      `the encoder and the decoder both have a weight named "${shared}", so they cannot be saved as one model; ` +
+        'give their layers different names (the `name` option of each layer in a model file)',
+    );
+  }
+
   const encoder = await rebuild('encoder');
   const decoder = await rebuild('decoder');
   // Applying a model to a tensor of another shape does not fail until predict, so the shapes are compared here.
@@ -126,6 +135,12 @@ async function saveToMemory(tf: TensorFlow, model: LayersModel): Promise<tfjs.io
   );
   if (!saved) throw new ExportError('TensorFlow.js saved no model artifacts');
   return saved;
+}
+
+/** Returns a weight name that both snapshots use, or null; a missing snapshot shares none. */
+function sharedWeightName(encoder: ModelSnapshot | null, decoder: ModelSnapshot | null): string | null {
+  const encoderNames = new Set(encoder?.weights.map((weight) => weight.name) ?? []);
+  return decoder?.weights.find((weight) => encoderNames.has(weight.name))?.name ?? null;
 }
 
 /** Disposes `model` and its weights, also when applying it to new inputs (as composing does) took extra references. */

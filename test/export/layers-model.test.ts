@@ -6,6 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { exportLayersModel, WEIGHTS_FILE } from '../../server/export/layers-model';
 import type { ExportedModel } from '../../server/export/layers-model';
+import { buildAutoencoder } from '../../server/trainer/model';
+import { modelSnapshot } from '../../server/trainer/snapshot';
+import type { ModelKind } from '../../shared/training';
 import { maxAbsDifference } from '../helpers/dense-forward';
 import { convDecoder, denseDecoder, denseEncoder, referenceModel, snapshotOf, vaeEncoder } from '../helpers/models';
 
@@ -79,6 +82,27 @@ describe('exportLayersModel', () => {
       [null, 3],
     ]);
     loaded.dispose();
+  });
+
+  it.each<ModelKind>(['dense', 'deep', 'conv', 'vae'])('exports the whole %s autoencoder as one loadable model', async (model) => {
+    const built = await buildAutoencoder({ model, hidden: [16, 12], latent: 4, seed: 3 });
+    const encoder = modelSnapshot(built.encoder, 5);
+    const decoder = modelSnapshot(built.decoder, 5);
+    built.encoder.dispose();
+    built.decoder.dispose();
+
+    const loaded = await load(await exportLayersModel(tf, 'autoencoder', { encoder, decoder }));
+    expect(loaded.outputs[0].shape).toEqual([null, 784]);
+    loaded.dispose();
+  });
+
+  it('rejects an encoder and a decoder that share a weight name', async () => {
+    const encoder = snapshotOf(denseEncoder(tf, 4), 6);
+    const decoder = snapshotOf(denseDecoder(tf, 4), 6);
+    const renamed = { ...decoder, weights: decoder.weights.map((weight, i) => (i === 0 ? { ...weight, name: encoder.weights[0].name } : weight)) };
+    await expect(exportLayersModel(tf, 'autoencoder', { encoder, decoder: renamed })).rejects.toThrow(
+      `both have a weight named "${encoder.weights[0].name}"`,
+    );
   });
 
   it('releases every tensor it creates', async () => {

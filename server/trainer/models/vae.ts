@@ -20,7 +20,7 @@ export function buildVariationalAutoencoder(hidden: readonly number[], latent: n
   const pixels = tf.input({ shape: [IMAGE_PIXELS], name: 'pixels' });
   let h = pixels;
   hidden.forEach((units, index) => {
-    h = denseLayer({ units, activation: 'relu', seed: nextSeed(), name: `hidden${index + 1}` }).apply(h) as tf.SymbolicTensor;
+    h = denseLayer({ units, activation: 'relu', seed: nextSeed(), name: `encoder_hidden${index + 1}` }).apply(h) as tf.SymbolicTensor;
   });
   const zMean = denseLayer({ units: latent, activation: 'linear', seed: nextSeed(), name: 'z_mean' }).apply(h) as tf.SymbolicTensor;
   const zLogVar = denseLayer({ units: latent, activation: 'linear', seed: nextSeed(), name: 'z_log_var' }).apply(h) as tf.SymbolicTensor;
@@ -28,7 +28,7 @@ export function buildVariationalAutoencoder(hidden: readonly number[], latent: n
 
   const decoder = tf.sequential({ name: 'decoder' });
   [...hidden].reverse().forEach((units, index) => {
-    decoder.add(denseLayer({ units, activation: 'relu', seed: nextSeed(), inputSize: index === 0 ? latent : undefined, name: `hidden${hidden.length - index}` }));
+    decoder.add(denseLayer({ units, activation: 'relu', seed: nextSeed(), inputSize: index === 0 ? latent : undefined, name: `decoder_hidden${hidden.length - index}` }));
   });
   decoder.add(denseLayer({ units: IMAGE_PIXELS, activation: 'sigmoid', seed: nextSeed(), inputSize: hidden.length === 0 ? latent : undefined, name: 'pixels' }));
 
