@@ -134,6 +134,7 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     history,
     stateDir: options.stateDir,
     every: options.checkpointEvery,
+    minIntervalMs: options.checkpointInterval * 1000,
     flushHistory: () => feed.flush(),
     resumedFrom: resume?.checkpoint.state ?? null,
     log,

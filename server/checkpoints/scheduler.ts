@@ -1,5 +1,6 @@
-// Saves checkpoints while a run trains: every N epochs, when the run
-// finishes, and once more when the host stops. Saves run one at a time, and
+// Saves checkpoints while a run trains: every N epochs but no more often
+// than a minimum interval, when the run finishes, and once more when the
+// host stops. Saves run one at a time, and
 // a save that fails is logged without touching the previous checkpoint.
 // The caller passes in the current run's worker events through `handle`.
 
@@ -18,6 +19,8 @@ export interface SchedulerOptions {
   stateDir: string;
   /** Epochs between two periodic saves; 0 leaves only the saves at the end of the run and at shutdown. */
   every: number;
+  /** Least time between two periodic saves, in ms; 0 saves every `every` epochs however short they are. */
+  minIntervalMs: number;
   /** Moves step losses that are still waiting for a broadcast into the history, so that a save includes them. */
   flushHistory: () => void;
   /** Epoch and step of the checkpoint the run resumed from, which needs no second save; null for a new run. */
@@ -52,6 +55,10 @@ export class CheckpointScheduler {
   private run = 0;
   /** Why saves are off: the scheduler is closed, or an earlier run's checkpoint could not be kept. */
   private disabled: string | null = null;
+  /** When the last periodic save was queued, or the run started, from performance.now(). */
+  private lastPeriodicAt = performance.now();
+  /** Saves queued or in progress. */
+  private pending = 0;
 
   constructor(private readonly options: SchedulerOptions) {
     this.lastSaved = options.resumedFrom ?? { epoch: 0, step: 0 };
@@ -98,6 +105,7 @@ export class CheckpointScheduler {
     this.state = 'starting';
     this.lastSaved = { epoch: 0, step: 0 };
     this.lastLossStep = 0;
+    this.lastPeriodicAt = performance.now();
 
     const kept = this.queue.then(async () => {
       try {
@@ -121,14 +129,29 @@ export class CheckpointScheduler {
       this.state = event.state;
       if (event.state === 'finished') void this.enqueue('the run finished', PERIODIC_REQUEST_MS);
     } else if (event.type === 'epoch') {
-      const { every } = this.options;
-      if (every > 0 && event.summary.epoch % every === 0) void this.enqueue(`epoch ${event.summary.epoch} ended`, PERIODIC_REQUEST_MS);
+      if (this.periodicSaveDue(event.summary.epoch)) {
+        this.lastPeriodicAt = performance.now();
+        void this.enqueue(`epoch ${event.summary.epoch} ended`, PERIODIC_REQUEST_MS);
+      }
     }
+  }
+
+  /**
+   * Epochs of a few hundred images end several times a second, and a save
+   * encodes the whole loss history on the host's thread, so periodic saves
+   * also wait for the minimum interval and for the previous save to finish.
+   */
+  private periodicSaveDue(epoch: number): boolean {
+    const { every, minIntervalMs } = this.options;
+    if (every === 0 || epoch % every !== 0) return false;
+    if (this.pending > 0) return false;
+    return performance.now() - this.lastPeriodicAt >= minIntervalMs;
   }
 
   private enqueue(reason: string, requestMs: number): Promise<string | null> {
     const run = this.run;
-    this.queue = this.queue.then(() => this.save(run, reason, requestMs));
+    this.pending++;
+    this.queue = this.queue.then(() => this.save(run, reason, requestMs)).finally(() => this.pending--);
     return this.queue;
   }
 

@@ -33,6 +33,8 @@ export interface HostOptions {
   logFormat: LogFormat | undefined;
   /** Epochs between two checkpoints; 0 saves only when the run finishes or the host stops. */
   checkpointEvery: number;
+  /** Least time between two periodic checkpoints, in seconds, 0 to 86,400. */
+  checkpointInterval: number;
   /** Starts a new run even when the state folder contains a checkpoint, which is kept. */
   fresh: boolean;
   /** Names of the flags given on the command line, without dashes; a resumed run takes the rest from its checkpoint. */
@@ -163,6 +165,12 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: 'epochs between two checkpoints in the state folder; 0 saves only when the run finishes or the host stops',
     default: '5',
   },
+  'checkpoint-interval': {
+    type: 'string',
+    value: 'SECONDS',
+    help: 'least time between two periodic checkpoints, so that short epochs do not save every few seconds; 0 saves every N epochs',
+    default: '60',
+  },
   fresh: { type: 'boolean', help: 'start a new run even if the state folder contains a checkpoint, which is kept there under another name' },
   'log-level': { type: 'string', value: 'LEVEL', help: '`debug`, `info`, `warn` or `error`; also read from LOG_LEVEL', default: 'info' },
   'log-format': { type: 'string', value: 'FORMAT', help: '`pretty` or `json`; default pretty on a terminal, JSON otherwise' },
@@ -238,6 +246,7 @@ export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv 
     ]),
     logFormat: values['log-format'] === undefined ? undefined : oneOf<LogFormat>('log-format', text('log-format'), ['pretty', 'json']),
     checkpointEvery: integer('checkpoint-every', text('checkpoint-every'), 0, 1_000_000),
+    checkpointInterval: integer('checkpoint-interval', text('checkpoint-interval'), 0, 86_400),
     fresh: values.fresh === true,
     explicitFlags: new Set(Object.keys(values).filter((name) => values[name] !== undefined)),
     showErrorsOnOverlay: values['show-errors-on-overlay'] === true,

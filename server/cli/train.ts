@@ -106,6 +106,7 @@ async function startWorker(host: TrainOptions['host'], start: RunStart, logger: 
     history,
     stateDir: host.stateDir,
     every: host.checkpointEvery,
+    minIntervalMs: host.checkpointInterval * 1000,
     flushHistory: () => {},
     resumedFrom: resume?.checkpoint.state ?? null,
     log: logger,

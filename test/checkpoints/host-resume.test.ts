@@ -15,8 +15,8 @@ import type { Host } from '../../server/host';
 import { TestViewer, waitFor } from '../helpers/host';
 import { HostProcess } from '../helpers/host-process';
 
-/** A small run that saves a checkpoint every second epoch; 12 steps per epoch. */
-const RUN = ['--shapes-count', '400', '--batch-size', '32', '--recon-every', '5', '--checkpoint-every', '2', '--backend', 'wasm'];
+/** A small run that saves a checkpoint every second epoch, however short; 12 steps per epoch. */
+const RUN = ['--shapes-count', '400', '--batch-size', '32', '--recon-every', '5', '--checkpoint-every', '2', '--checkpoint-interval', '0', '--backend', 'wasm'];
 
 let stateDir: string;
 /** The checkpoint that the killed host left behind. */

@@ -115,7 +115,7 @@ describe('host start with a checkpoint of other flags', () => {
 
 describe('host panel restart', () => {
   it('keeps the replaced run and checkpoints the new one', async () => {
-    const started = await start([...tinyFlags(), '--epochs', '1000', '--checkpoint-every', '1']);
+    const started = await start([...tinyFlags(), '--epochs', '1000', '--checkpoint-every', '1', '--checkpoint-interval', '0']);
     const firstRunId = started.history.runId;
     const path = currentCheckpointPath(stateDir);
     await waitFor('a checkpoint of the first run', () => records.some((record) => record.msg.startsWith('checkpoint saved')));
@@ -135,5 +135,13 @@ describe('host panel restart', () => {
     expect(earlier.runId).toBe(firstRunId);
     expect(earlier.config.latent).toBe(4);
     expect((await readCheckpoint(path)).config.latent).toBe(6);
+  });
+});
+
+describe('periodic checkpoints', () => {
+  it('wait for the minimum interval however short the epochs are', async () => {
+    const started = await start([...tinyFlags(), '--epochs', '1000', '--checkpoint-every', '1', '--checkpoint-interval', '3600']);
+    await waitFor('ten epochs', () => started.history.epochs.length >= 10);
+    expect(records.filter((record) => record.msg.startsWith('checkpoint saved'))).toEqual([]);
   });
 });

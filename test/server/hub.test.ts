@@ -11,9 +11,7 @@ import { startTestHost, TestViewer, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
 
 // A run long enough that training goes on for the whole test.
-// TODO: with periodic checkpoints on, such a run sent no frames for seconds at a time on a loaded 2-core
-// machine; find what stops training during a save. These tests measure the hub, so they save none.
-const LONG_RUN = ['--shapes-count', '400', '--batch-size', '16', '--epochs', '1000', '--recon-every', '5', '--checkpoint-every', '0'];
+const LONG_RUN = ['--shapes-count', '400', '--batch-size', '16', '--epochs', '1000', '--recon-every', '5'];
 
 /** A long run whose weight frames are about 100 kB each, so that a paused viewer's socket fills within seconds even on a busy machine. */
 const HEAVY_RUN = [...LONG_RUN, '--latent', '128'];
