@@ -69,13 +69,16 @@ export class LcHostApp extends LitElement {
       }
 
       section {
+        min-width: 0;
         padding: 0.75rem 0.9rem;
         border: 1px solid var(--lc-border, #2c3441);
         border-radius: 0.6rem;
         background: var(--lc-surface, #161b22);
       }
 
+      /* Grid items are as wide as their widest content by default, which a long gallery title would make wider than the page. */
       .column {
+        min-width: 0;
         display: grid;
         gap: 0.75rem;
         align-content: start;

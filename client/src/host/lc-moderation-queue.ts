@@ -65,7 +65,11 @@ export class LcModerationQueue extends LitElement {
 
       .scroll {
         max-height: 55vh;
-        overflow-y: auto;
+        overflow: auto;
+      }
+
+      .title {
+        overflow-wrap: anywhere;
       }
     `,
   ];

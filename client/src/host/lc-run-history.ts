@@ -30,21 +30,23 @@ export class LcRunHistory extends LitElement {
   protected override render() {
     return html`
       <h2 id="history-heading">Runs</h2>
-      <table aria-labelledby="history-heading" data-testid="host-runs">
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Layers</th>
-            <th scope="col">Steps</th>
-            <th scope="col">Loss</th>
-            <th scope="col">Validation</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${this.renderCurrent()} ${this.runs.map((run) => this.renderRow(run, false))}
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table aria-labelledby="history-heading" data-testid="host-runs">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Layers</th>
+              <th scope="col">Steps</th>
+              <th scope="col">Loss</th>
+              <th scope="col">Validation</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.renderCurrent()} ${this.runs.map((run) => this.renderRow(run, false))}
+          </tbody>
+        </table>
+      </div>
     `;
   }
 

@@ -51,6 +51,17 @@ export class LcRunSettings extends LitElement {
         width: 100%;
         box-sizing: border-box;
       }
+
+      /* On a phone one label and field pair per row. */
+      @media (max-width: 480px) {
+        form {
+          grid-template-columns: max-content minmax(0, 1fr);
+        }
+
+        .wide {
+          grid-column: 2;
+        }
+      }
     `,
   ];
 

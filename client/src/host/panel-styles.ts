@@ -73,6 +73,11 @@ export const panelStyles = css`
     overflow-wrap: anywhere;
   }
 
+  /* A table wider than a phone scrolls on its own instead of widening the page. */
+  .table-scroll {
+    overflow-x: auto;
+  }
+
   table {
     width: 100%;
     border-collapse: collapse;
