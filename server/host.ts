@@ -32,6 +32,7 @@ import { createApp } from './http/app';
 import { hostApi } from './http/host-api';
 import { HOST_TOKEN_FILE, HostToken } from './http/host-auth';
 import { HostMetrics } from './http/metrics';
+import { shareLinkRoutes } from './http/share-links';
 import { watchModelFile } from './live/model-file-status';
 import type { ModelFileWatcher } from './live/model-watcher';
 import type { Logger } from './log';
@@ -143,7 +144,7 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
   const pollOptions = { stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.polls };
   const polls = new Polls(pollOptions, (viewerId) => gallery.store.isBanned(viewerId), metrics.registry, log);
   polls.attachRunControl(runs);
-  const hostParts = [runRoutes(runs, history, () => hub.viewerCount, log), hostRoutes(gallery, hostToken), pollHostRoutes(polls)];
+  const hostParts = [runRoutes(runs, history, () => hub.viewerCount, log), hostRoutes(gallery, hostToken), pollHostRoutes(polls), shareLinkRoutes(options.host)];
   const hostRouter = hostApi(hostToken, hostParts);
 
   // Started now so that its log line comes at start; gallery decodes and exports wait for it.

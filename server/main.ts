@@ -1,14 +1,13 @@
 // Entry point of `npm start`: parses the flags, starts the host, lets the
 // streamer pause from the keyboard and stops cleanly on Ctrl+C or SIGTERM.
 
-import { networkInterfaces } from 'node:os';
-
 import { helpText, OptionsError, parseHostOptions } from './cli/options';
 import type { HostOptions } from './cli/options';
 import { CheckpointStoreError } from './checkpoints/store';
 import { SchemaVersionError } from './gallery/migrations';
 import { ListenError, startHost, StateDirError } from './host';
 import type { Host } from './host';
+import { networkUrls } from './http/share-links';
 import { createLogger } from './log';
 import type { Logger } from './log';
 import { TrainerStartError } from './trainer/trainer-thread';
@@ -92,10 +91,7 @@ function stopOnSignals(logger: Logger, currentHost: () => Host | null): void {
 /** Prints a URL per network address, since 0.0.0.0 itself is no address a viewer can open. */
 function logNetworkUrls(logger: Logger, listenHost: string, port: number): void {
   if (listenHost !== '0.0.0.0' && listenHost !== '::') return;
-  const addresses = Object.values(networkInterfaces())
-    .flat()
-    .filter((address) => address && address.family === 'IPv4' && !address.internal);
-  for (const address of addresses) logger.info(`viewers on your network open http://${address!.address}:${port}/`);
+  for (const { url } of networkUrls(listenHost, port)) logger.info(`viewers on your network open ${url}`);
 }
 
 /**

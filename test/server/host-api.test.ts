@@ -50,7 +50,7 @@ async function openViewer(): Promise<TestViewer> {
 }
 
 describe('host API authentication', () => {
-  // Every call that would change something, so a leak through any of them shows.
+  // Every call that would change something, and calls that read what only the host may see, so a leak through any of them shows.
   const mutations: [string, string, unknown?][] = [
     ['/api/host/run/pause', 'POST'],
     ['/api/host/run/reset', 'POST'],
@@ -58,6 +58,7 @@ describe('host API authentication', () => {
     ['/api/host/moderation', 'PUT', { approveBeforePublic: true }],
     ['/api/host/token/rotate', 'POST'],
     ['/api/host/run', 'GET'],
+    ['/api/host/links', 'GET'],
   ];
 
   it('rejects every way around the bearer token', async () => {
@@ -89,6 +90,14 @@ describe('host API authentication', () => {
     expect(after.state).toBe('training');
     expect(host.gallery.approval.enabled).toBe(false);
     expect((await readFile(join(host.stateDir, 'host-token'), 'utf8')).trim()).toBe(token);
+  });
+});
+
+describe('share links', () => {
+  it('reports a loopback host without network addresses', async () => {
+    const { status: code, body } = await call('/api/host/links');
+    expect(code).toBe(200);
+    expect(body).toEqual({ listenHost: '127.0.0.1', loopbackOnly: true, networkUrls: [] });
   });
 });
 

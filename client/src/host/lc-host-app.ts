@@ -174,7 +174,7 @@ export class LcHostApp extends LitElement {
         </div>
         <div class="column">
           <section aria-label="Links">
-            <lc-share-links></lc-share-links>
+            <lc-share-links .api=${this.api}></lc-share-links>
           </section>
           <section aria-label="Polls">
             <lc-poll-admin .api=${this.api}></lc-poll-admin>
