@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import type { GalleryItem } from '../../shared/gallery';
 import { launchChromium } from '../helpers/browser';
 import { latent, ViewerClient } from '../helpers/gallery';
 import { overlayState } from '../helpers/overlay';
@@ -9,6 +10,9 @@ import type { TestHost } from '../helpers/host';
 
 // Enough epochs that the run trains through every test of the file.
 const LONG_RUN = ['--shapes-count', '400', '--batch-size', '32', '--epochs', '100000', '--recon-every', '5', '--submit-limit', '1000/1'];
+
+// A title that would run script if the panel rendered it as HTML.
+const HOSTILE_TITLE = '<img src=x onerror="window.__injected=1"><b>bold</b>';
 
 let host: TestHost;
 let browser: Browser;
@@ -102,6 +106,41 @@ describe('host panel', () => {
     expect(await viewerState(viewer)).toBe('training');
   });
 
+  it('takes the token out of the address bar', async () => {
+    const panel = await openPanel();
+    expect(new URL(panel.url()).hash).toBe('');
+    expect(panel.url()).not.toContain(host.hostToken.value);
+  });
+
+  it('warns that a loopback host reaches no viewer', async () => {
+    const panel = await openPanel();
+    const origin = new URL(host.url).origin;
+    await waitFor('the note on the links', async () => (await panel.getByTestId('share-note').count()) === 1);
+
+    expect(await panel.getByTestId('viewer-link').inputValue()).toBe(`${origin}/`);
+    expect(await panel.getByTestId('overlay-link').inputValue()).toBe(`${origin}/overlay`);
+    expect(await panel.getByTestId('share-note').textContent()).toContain('--host 0.0.0.0');
+    expect(await panel.getByRole('button', { name: 'Copy viewer link' }).count()).toBe(1);
+    expect(await panel.getByRole('button', { name: 'Copy overlay URL' }).count()).toBe(1);
+  });
+
+  it('shares the network address of a host on 0.0.0.0', async () => {
+    // Tests listen on loopback only, so the host's response is replaced with that of a host on every
+    // interface. The documentation address (RFC 5737) is shown, never opened.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const port = new URL(host.url).port;
+    const links = { listenHost: '0.0.0.0', loopbackOnly: false, networkUrls: [{ name: 'eth0', url: `http://192.0.2.10:${port}/` }] };
+    await context.route('**/api/host/links', (route) => route.fulfill({ json: links }));
+    const panel = await context.newPage();
+    await panel.goto(new URL(`/host#token=${host.hostToken.value}`, host.url).href);
+
+    const viewerLink = panel.getByTestId('viewer-link');
+    await waitFor('the network viewer link', async () => (await viewerLink.inputValue()) === `http://192.0.2.10:${port}/`);
+    expect(await panel.getByTestId('overlay-link').inputValue()).toBe(`${new URL(host.url).origin}/overlay`);
+    expect(await panel.getByTestId('share-note').textContent()).toContain(`http://192.0.2.10:${port}/overlay`);
+  });
+
   it('turns away host calls from a viewer page', async () => {
     const viewer = await openPage('/');
     const runId = host.history.runId;
@@ -123,6 +162,82 @@ describe('host panel', () => {
     expect(statuses).toEqual([401, 401, 401, 401]);
     expect(host.history.status(0).state).toBe('training');
     expect(host.history.runId).toBe(runId);
+  });
+});
+
+describe('gallery moderation in the panel', () => {
+  /** Submits as `author` and returns the new item. */
+  async function submitted(author: ViewerClient, title: string, seed: number): Promise<GalleryItem> {
+    const response = await author.submit(latent(host.history.config.latent, seed), title);
+    expect(response.status).toBe(201);
+    return (await response.json()) as GalleryItem;
+  }
+
+  async function openModeration(): Promise<Page> {
+    const panel = await openPanel();
+    panel.on('dialog', (dialog) => void dialog.accept());
+    return panel;
+  }
+
+  function row(panel: Page, id: number) {
+    return panel.locator(`[data-testid="moderation-row"][data-item-id="${id}"]`);
+  }
+
+  it('hides, shows, deletes and bans', async () => {
+    await waitFor('decoder weights', () => host.history.decoderWeights !== null);
+    const author = await new ViewerClient(host).visit();
+    const hostile = await submitted(author, HOSTILE_TITLE, 21);
+    const plain = await submitted(author, 'plain title', 22);
+    const panel = await openModeration();
+    await row(panel, hostile.id).waitFor();
+
+    expect(await row(panel, hostile.id).locator('td.title').textContent()).toBe(HOSTILE_TITLE);
+    expect(await row(panel, hostile.id).locator('td.title b').count()).toBe(0);
+    expect(await panel.evaluate(() => (window as { __injected?: number }).__injected)).toBeUndefined();
+
+    await panel.getByRole('button', { name: `Hide ${HOSTILE_TITLE}` }).click();
+    await waitFor('the hidden item', () => host.gallery.store.visibleItem(hostile.id) === null);
+    await panel.getByRole('button', { name: `Show ${HOSTILE_TITLE}` }).click();
+    await waitFor('the shown item', () => host.gallery.store.visibleItem(hostile.id) !== null);
+
+    await panel.getByRole('button', { name: 'Delete plain title' }).click();
+    await waitFor('the deleted item', () => host.gallery.store.item(plain.id) === null);
+    await row(panel, plain.id).waitFor({ state: 'detached' });
+
+    await panel.getByRole('button', { name: `Ban the viewer who submitted ${HOSTILE_TITLE}` }).click();
+    await waitFor('the ban', () => host.gallery.store.isBanned(author.viewerId));
+    expect(host.gallery.store.visibleItem(hostile.id)).toBeNull();
+    expect((await author.submit(latent(host.history.config.latent, 23), 'after the ban')).status).toBe(403);
+  });
+
+  it('fits half a laptop screen and a phone', async () => {
+    const panel = await openModeration();
+    await panel.locator('[data-testid="moderation-row"]').first().waitFor();
+
+    for (const width of [960, 375]) {
+      await panel.setViewportSize({ width, height: 900 });
+      const overflow = await panel.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `horizontal overflow at ${width} px`).toBe(0);
+    }
+  });
+
+  it('holds items until approved in the panel', async () => {
+    await waitFor('decoder weights', () => host.history.decoderWeights !== null);
+    const panel = await openModeration();
+    await panel.getByTestId('approve-before-public').check();
+    await waitFor('approval on the host', () => host.gallery.approval.enabled);
+
+    try {
+      const item = await submitted(await new ViewerClient(host).visit(), 'needs approval', 24);
+      expect(host.gallery.store.visibleItem(item.id)).toBeNull();
+      // The queue reloads every 5 s, and Reload shows the item at once.
+      await panel.getByRole('button', { name: 'Reload' }).click();
+      await panel.getByRole('button', { name: 'Approve needs approval' }).first().click();
+      await waitFor('the approved item', () => host.gallery.store.visibleItem(item.id) !== null);
+    } finally {
+      await panel.getByTestId('approve-before-public').uncheck();
+      await waitFor('approval off on the host', () => !host.gallery.approval.enabled);
+    }
   });
 });
 
