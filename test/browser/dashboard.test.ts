@@ -314,6 +314,75 @@ describe('loss chart bounds', () => {
   });
 });
 
+describe('loss chart layout', () => {
+  /**
+   * Mounts a chart `width` px wide with 100k steps and `epochs` epochs, on a
+   * page whose root font is `rootFont` px, and returns its x labels and
+   * validation dots.
+   */
+  async function layoutOf(width: number, epochs: number, rootFont = 16) {
+    return page.evaluate(
+      async ({ chartWidth, epochCount, rootFontSize }) => {
+        const pageFont = document.documentElement.style.fontSize;
+        document.documentElement.style.fontSize = `${rootFontSize}px`;
+        const element = document.createElement('lc-loss-chart');
+        element.style.width = `${chartWidth}px`;
+        document.body.append(element);
+        const count = 100_000;
+        const steps = Float64Array.from({ length: count }, (_, i) => i + 1);
+        element.steps = steps;
+        element.losses = steps.map((step) => 1 / Math.sqrt(step));
+        element.elapsedMs = steps.map((step) => step * 10);
+        element.runStartedAt = Date.now();
+        const every = count / epochCount;
+        element.epochs = Array.from({ length: epochCount }, (_, i) => ({
+          epoch: i + 1,
+          step: (i + 1) * every,
+          trainLoss: 0.3,
+          validationLoss: 1 / Math.sqrt((i + 1) * every),
+          seconds: 1,
+          samplesPerSecond: 1000,
+        }));
+        while (element.getAttribute('data-stored-points') !== String(count)) await new Promise((resolve) => requestAnimationFrame(resolve));
+
+        const plot = element.uplot!;
+        // uPlot keeps the tick values and label texts it drew on the axis object.
+        const axis = plot.axes[0] as unknown as { _splits: number[]; _values: (string | null)[]; font: [string, number] };
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = axis.font[0];
+        const left = plot.bbox.left / devicePixelRatio;
+        const labels = axis._splits
+          .map((value, i) => ({ text: axis._values[i], centre: left + plot.valToPos(value, 'x') }))
+          .filter((label): label is { text: string; centre: number } => label.text !== null)
+          .map((label) => ({ ...label, half: context.measureText(label.text).width / 2 }));
+        const gaps = labels.slice(1).map((label, i) => label.centre - label.half - (labels[i].centre + labels[i].half));
+        const last = labels.at(-1)!;
+        const validation = plot.series[2].points!.show as (self: typeof plot, series: number, first: number, last: number) => boolean;
+        const dots = validation(plot, 2, 0, plot.data[0].length - 1);
+        element.remove();
+        document.documentElement.style.fontSize = pageFont;
+        return { labels: labels.length, smallestGap: Math.min(...gaps), overhang: last.centre + last.half - plot.width, dots };
+      },
+      { chartWidth: width, epochCount: epochs, rootFontSize: rootFont },
+    );
+  }
+
+  it('keeps x labels apart and inside', async () => {
+    // A 4K screen gets the largest root font the viewer page sets, 22 px.
+    for (const [width, rootFont] of [[360, 16], [1200, 18], [3000, 22]]) {
+      const layout = await layoutOf(width, 10, rootFont);
+      expect(layout.labels, `labels at ${width} px`).toBeGreaterThanOrEqual(2);
+      expect(layout.smallestGap, `gap between labels at ${width} px`).toBeGreaterThan(0);
+      expect(layout.overhang, `last label past the right edge at ${width} px`).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('drops validation dots when crowded', async () => {
+    expect((await layoutOf(1200, 10)).dots).toBe(true);
+    expect((await layoutOf(1200, 400)).dots).toBe(false);
+  });
+});
+
 describe('connection', () => {
   it('shows reconnecting when the host stops, then recovers', async () => {
     const port = host.port;

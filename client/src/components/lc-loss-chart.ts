@@ -8,6 +8,7 @@ import { controlStyles } from '../explorer/control-styles';
 import { formatCount, formatLoss } from './format';
 import { buildChartData, lastIndexAtOrBefore, xValues } from './loss-chart-data';
 import type { ChartData, LossXAxis, LossYScale, XRange } from './loss-chart-data';
+import { axisFont, sparsePointsShow, xAxisRightPadding, xAxisSpace } from './loss-chart-axes';
 import { chartPng, downloadBlob, lossCsv } from './loss-export';
 import { MAX_SMOOTHING, smoothLosses } from './loss-smoothing';
 
@@ -21,6 +22,9 @@ const GRID_COLOR = 'rgba(255, 255, 255, 0.09)';
 /** Axis text size as a share of the page's root font size, which the viewer page grows on large screens. */
 const AXIS_FONT_REM = 0.78;
 const PNG_COLORS = { background: '#161b22', text: '#e8edf4' };
+
+/** Diameter of a validation loss dot, in CSS pixels. */
+const VALIDATION_DOT_SIZE = 8;
 
 /** Index of the smoothed training loss among uPlot's series, after x, train and validation. */
 const SMOOTHED_SERIES = 3;
@@ -585,13 +589,20 @@ export class LcLossChart extends LitElement {
     return this.yScale === 'log' ? `${kind}, log scale` : kind;
   }
 
+  /** Returns the size of the axis text in CSS pixels. */
+  protected axisFontPx(): number {
+    return Math.round(rootFontSize() * AXIS_FONT_REM);
+  }
+
   protected plotOptions(container: HTMLElement): uPlot.Options {
-    const font = `${Math.round(rootFontSize() * AXIS_FONT_REM)}px system-ui, sans-serif`;
+    const fontPx = this.axisFontPx();
+    const font = axisFont(fontPx);
     const axis = { stroke: AXIS_COLOR, font, labelFont: font, grid: { stroke: GRID_COLOR }, ticks: { stroke: GRID_COLOR } };
     const time = this.xAxis === 'time';
     return {
       width: Math.max(1, Math.floor(container.clientWidth)),
       height: Math.max(1, Math.floor(container.clientHeight)),
+      padding: [null, xAxisRightPadding(fontPx, time), null, null],
       scales: {
         x: { time },
         y: this.yScale === 'log' ? { distr: 3, log: 10 } : {},
@@ -618,13 +629,13 @@ export class LcLossChart extends LitElement {
           stroke: VALIDATION_COLOR,
           width: 2,
           spanGaps: true,
-          points: { show: true, size: 8, fill: VALIDATION_COLOR },
+          points: { show: sparsePointsShow(VALIDATION_DOT_SIZE), size: VALIDATION_DOT_SIZE, fill: VALIDATION_COLOR },
         },
         { label: 'smoothed train loss', stroke: SMOOTHED_COLOR, width: 2, spanGaps: true, points: { show: false }, show: this.smoothing > 0 },
       ],
       axes: [
-        { ...axis, label: time ? 'wall time' : 'step', size: Math.round(rootFontSize() * 3.2) },
-        { ...axis, label: this.yAxisLabel(), size: Math.round(rootFontSize() * 4) },
+        { ...axis, label: time ? 'wall time' : 'step', size: Math.round(fontPx * 4.1), space: xAxisSpace(fontPx, time) },
+        { ...axis, label: this.yAxisLabel(), size: Math.round(fontPx * 5.1) },
       ],
       hooks: {
         setCursor: [(plot) => this.onCursor(plot.cursor.idx ?? null)],

@@ -27,6 +27,16 @@ export class LcOverlayLossChart extends LcLossChart {
     `,
   ];
 
+  /**
+   * Returns the axis text size, which follows the overlay's scale through the
+   * root font size. It is whole pixels, because uPlot 1.6.32 parses a size
+   * such as 16.3px as 3px when it scales fonts for the device pixel ratio.
+   */
+  protected override axisFontPx(): number {
+    const scale = parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1;
+    return Math.round(AXIS_FONT_PX * scale);
+  }
+
   protected override plotOptions(container: HTMLElement): uPlot.Options {
     const options = super.plotOptions(container);
     const style = getComputedStyle(this);
@@ -34,10 +44,8 @@ export class LcOverlayLossChart extends LcLossChart {
 
     const axisColor = color('--lc-chart-axis', '#c3ccd8');
     const gridColor = color('--lc-chart-grid', 'rgba(255, 255, 255, 0.09)');
-    const fontSize = AXIS_FONT_PX * (parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1);
-    const font = `${fontSize.toFixed(1)}px system-ui, sans-serif`;
     for (const axis of options.axes ?? []) {
-      Object.assign(axis, { stroke: axisColor, font, labelFont: font, grid: { stroke: gridColor }, ticks: { stroke: gridColor } });
+      Object.assign(axis, { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor } });
     }
 
     const [, train, validation] = options.series;
