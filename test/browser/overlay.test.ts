@@ -270,6 +270,18 @@ describe('overlay builder', () => {
     expect(await addressShown()).toBe(before);
   });
 
+  it('warns when panels do not fit', async () => {
+    const warning = page.getByTestId('fit-warning');
+    await page.getByTestId('scale').fill('2');
+    await page.getByTestId('scale').press('Enter');
+    await waitFor('the fit warning', async () => ((await warning.textContent()) ?? '').includes('runs past the right edge of the 1920×1080 canvas'));
+    expect(await warning.textContent()).toContain('Autoencoder training');
+
+    await page.getByTestId('scale').fill('1');
+    await page.getByTestId('scale').press('Enter');
+    await waitFor('no fit warning', async () => ((await warning.textContent()) ?? '').trim() === '');
+  });
+
   it('copies the address', async () => {
     await page.getByTestId('copy-url').click();
     await waitFor('the copy message', async () => ((await page.getByTestId('copy-message').textContent()) ?? '').startsWith('Copied'));

@@ -3,10 +3,15 @@ import { css, html, LitElement, nothing } from 'lit';
 import { accentColor, DEFAULT_ACCENT, formatOverlayQuery, MAX_SCALE, MIN_SCALE, parseOverlayParams, THEMES } from '../overlay-params';
 import type { OverlayParams, OverlayTheme } from '../overlay-params';
 import { PANEL_NAMES, PANELS } from '../panel-registry';
+import { fitProblems } from './panel-fit';
+import type { PanelBox } from './panel-fit';
 
 /** Size of the canvas the overlay is laid out for, which OBS's browser source must match, in pixels. */
 export const OVERLAY_WIDTH = 1920;
 export const OVERLAY_HEIGHT = 1080;
+
+/** Milliseconds between two checks that the preview's panels fit, since panels grow as data arrive. */
+const FIT_CHECK_MS = 1000;
 
 /**
  * The overlay builder (/overlay/builder): pick panels, theme, scale and
@@ -21,6 +26,7 @@ export class LcOverlayBuilder extends LitElement {
     problem: { state: true },
     copyMessage: { state: true },
     previewScale: { state: true },
+    fitWarnings: { state: true },
   };
 
   static override styles = css`
@@ -145,6 +151,17 @@ export class LcOverlayBuilder extends LitElement {
       color: #ff9b9b;
     }
 
+    .fit-warning {
+      margin: 0 0 1rem;
+      padding: 0.5rem 0.75rem;
+      border-left: 4px solid #ffa94d;
+      background: rgba(255, 169, 77, 0.1);
+    }
+
+    .fit-warning p {
+      margin: 0;
+    }
+
     .url-row {
       display: flex;
       gap: 0.5rem;
@@ -230,8 +247,11 @@ export class LcOverlayBuilder extends LitElement {
   declare protected copyMessage: string;
   /** Factor from the 1920×1080 overlay to the preview's width, from 0 to 1. */
   declare protected previewScale: number;
+  /** Panels of the preview that overlap or leave the canvas, one sentence each, and empty when all fit. */
+  declare protected fitWarnings: string[];
 
   private resizeObserver: ResizeObserver | null = null;
+  private fitTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor() {
     super();
@@ -242,12 +262,20 @@ export class LcOverlayBuilder extends LitElement {
     this.problem = '';
     this.copyMessage = '';
     this.previewScale = 0.5;
+    this.fitWarnings = [];
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.fitTimer = setInterval(() => this.checkFit(), FIT_CHECK_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
+    if (this.fitTimer !== null) clearInterval(this.fitTimer);
+    this.fitTimer = null;
   }
 
   protected override firstUpdated(): void {
@@ -267,7 +295,7 @@ export class LcOverlayBuilder extends LitElement {
       <p class="intro">Choose what the overlay shows, check it in the live preview, then add its address to OBS as a Browser source.</p>
       <div class="layout">
         <form @submit=${(event: Event) => event.preventDefault()}>${this.renderPanelChoices()} ${this.renderLook()}</form>
-        <section aria-label="Address and preview">${this.renderAddress()} ${this.renderPreview()}</section>
+        <section aria-label="Address and preview">${this.renderAddress()} ${this.renderFitWarning()} ${this.renderPreview()}</section>
       </div>
     `;
   }
@@ -370,6 +398,19 @@ export class LcOverlayBuilder extends LitElement {
     `;
   }
 
+  /** Renders the fit warnings in a live region that is always present, so screen readers announce a new warning. */
+  protected renderFitWarning() {
+    const warned = this.fitWarnings.length > 0;
+    return html`
+      <div class=${warned ? 'fit-warning' : ''} role="status" data-testid="fit-warning">
+        ${warned
+          ? html`${this.fitWarnings.map((warning) => html`<p>${warning}</p>`)}
+              <p>Choose a smaller scale or fewer panels, or the stream shows them cut off or on top of each other.</p>`
+          : nothing}
+      </div>
+    `;
+  }
+
   protected renderPreview() {
     const scale = this.previewScale;
     return html`
@@ -420,6 +461,21 @@ export class LcOverlayBuilder extends LitElement {
       return;
     }
     this.applyChanges({ accent: color });
+  }
+
+  /** Measures the panels of the live preview, which is the real overlay at 1920×1080, and keeps what does not fit. */
+  private checkFit(): void {
+    const frame = this.renderRoot.querySelector<HTMLIFrameElement>('iframe');
+    const panels = frame?.contentDocument?.querySelector('lc-overlay-app')?.shadowRoot?.querySelectorAll<HTMLElement>('[data-panel]');
+    if (!panels) return;
+
+    const boxes: PanelBox[] = [...panels].map((panel) => {
+      const box = panel.getBoundingClientRect();
+      const title = PANELS.find((candidate) => candidate.name === panel.dataset.panel)?.title ?? panel.dataset.panel ?? 'A panel';
+      return { title, x: box.x, y: box.y, width: box.width, height: box.height };
+    });
+    const warnings = fitProblems(boxes, OVERLAY_WIDTH, OVERLAY_HEIGHT);
+    if (warnings.join('\n') !== this.fitWarnings.join('\n')) this.fitWarnings = warnings;
   }
 
   /** Applies valid changes to the address and clears the last problem. */
