@@ -6,8 +6,10 @@
 // CPU backends run without it. The pages never load TensorFlow.js's WASM
 // backend, but tfjs-core bundles long.js, which compiles a tiny WebAssembly
 // module for 64-bit multiplication when it loads (it falls back to plain
-// JavaScript when that is blocked). Pages other than /host therefore allow
-// 'wasm-unsafe-eval', which permits compiling WebAssembly and no JavaScript eval.
+// JavaScript when that is blocked). The viewer page therefore allows
+// 'wasm-unsafe-eval', which permits compiling WebAssembly and no JavaScript
+// eval. The host panel, the overlay and its builder load no TensorFlow.js
+// and get no such exception.
 
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -35,6 +37,9 @@ const PERMISSIONS_POLICY = [
 
 /** Policy of API responses and anything else that is not a page: nothing may load, nothing may frame it. */
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/** Pages that load no TensorFlow.js, and so compile no WebAssembly, in lower case without a trailing slash. */
+const PAGES_WITHOUT_TENSORFLOW = new Set(['/host', '/host.html', '/overlay', '/overlay.html', '/overlay/builder', '/overlay-builder.html']);
 
 /** A Host header that can go into a policy unchanged: a name or address and an optional port. */
 const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -66,19 +71,20 @@ export function securityHeaders(clientDist: string): RequestHandler {
     // Express matches routes without case and with a trailing slash, so /HOST/ serves the panel too.
     const path = request.path.toLowerCase().replace(/\/+$/, '');
     const hostPage = path === '/host' || path === '/host.html';
-    response.set('Content-Security-Policy', pagePolicy(styles.current(), request.headers.host, hostPage));
+    const wasm = !PAGES_WITHOUT_TENSORFLOW.has(path);
+    response.set('Content-Security-Policy', pagePolicy(styles.current(), request.headers.host, hostPage, wasm));
     response.set('X-Frame-Options', hostPage ? 'DENY' : 'SAMEORIGIN');
     next();
   };
 }
 
-function pagePolicy(styleHashes: string[], host: string | undefined, hostPage: boolean): string {
+function pagePolicy(styleHashes: string[], host: string | undefined, hostPage: boolean, wasm: boolean): string {
   // CSP Level 3 lets 'self' match ws: and wss: on the page's own host, but the explicit sources keep
   // browsers that predate it working.
   const sockets = host && HOST_HEADER.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'self'",
-    hostPage ? "script-src 'self'" : "script-src 'self' 'wasm-unsafe-eval'",
+    wasm ? "script-src 'self' 'wasm-unsafe-eval'" : "script-src 'self'",
     `style-src 'self'${styleHashes.map((hash) => ` '${hash}'`).join('')}`,
     // Lit templates set a few custom properties, such as a badge colour, through style attributes.
     "style-src-attr 'unsafe-inline'",

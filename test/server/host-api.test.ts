@@ -220,6 +220,15 @@ describe('security headers', () => {
     expect(response.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it.each(['/overlay', '/overlay/builder', '/OVERLAY/'])('lets %s compile no WebAssembly', async (path) => {
+    const response = await fetch(new URL(path, host.url));
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(response.status).toBe(200);
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).not.toContain('wasm-unsafe-eval');
+    expect(policy).toContain("frame-ancestors 'self'");
+  });
+
   it('lets API responses load nothing', async () => {
     const response = await fetch(new URL('/api/status', host.url));
     expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
