@@ -68,6 +68,9 @@ describe('host API authentication', () => {
     const attempts: [string, (path: string) => [string, RequestInit]][] = [
       ['no token', (path) => [path, {}]],
       ['a wrong token', (path) => [path, { headers: { authorization: `Bearer ${wrong}` } }]],
+      // timingSafeEqual throws on inputs of different lengths, which the digests of both tokens avoid.
+      ['a prefix of the token', (path) => [path, { headers: { authorization: `Bearer ${token.slice(0, 8)}` } }]],
+      ['the token and more', (path) => [path, { headers: { authorization: `Bearer ${token}x` } }]],
       ['the token in the query string', (path) => [`${path}?token=${token}`, {}]],
       ['the token in a cookie', (path) => [path, { headers: { cookie: `token=${token}; host-token=${token}` } }]],
       ['the token as basic credentials', (path) => [path, { headers: { authorization: `Basic ${Buffer.from(`host:${token}`).toString('base64')}` } }]],
