@@ -86,6 +86,7 @@ describe('host panel', () => {
       await waitFor('the new run training on a viewer', async () => (await viewerState(viewer)) === 'training');
     }
     await waitFor('the earlier run in the panel', async () => (await panel.getByTestId('host-runs').locator('tbody tr').count()) === 2);
+    expect(await panel.getByTestId('host-message').textContent()).toContain('Apply latent size: new run');
   });
 
   it('shows why a restart failed and keeps the run', async () => {
@@ -104,6 +105,13 @@ describe('host panel', () => {
     expect(host.history.runId).toBe(runId);
     expect(await viewer.getByTestId('new-run-notice').count()).toBe(0);
     expect(await viewerState(viewer)).toBe('training');
+  });
+
+  it('says when the gallery is empty', async () => {
+    // No earlier test submits to the gallery.
+    const panel = await openPanel();
+    await panel.getByTestId('moderation-empty').waitFor();
+    expect(await panel.getByTestId('moderation-empty').textContent()).toBe('No gallery items yet.');
   });
 
   it('takes the token out of the address bar', async () => {

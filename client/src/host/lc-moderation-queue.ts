@@ -145,7 +145,9 @@ export class LcModerationQueue extends LitElement {
       </div>
       ${this.renderQueue()}
       <h3 id="items-heading">All items</h3>
-      <div class="scroll">${this.renderTable(this.items, 'items-heading')}</div>
+      ${this.items.length === 0
+        ? html`<p class="muted" data-testid="moderation-empty">No gallery items yet.</p>`
+        : html`<div class="scroll">${this.renderTable(this.items, 'items-heading')}</div>`}
       ${this.nextCursor === null ? nothing : html`<p><button @click=${this.loadMore}>Load more</button></p>`}
     `;
   }

@@ -9,6 +9,9 @@ const MODELS: readonly ModelKind[] = ['dense', 'deep', 'conv', 'vae'];
 /** Form fields, in the order they appear. */
 type Field = 'dataset' | 'model' | 'latent' | 'learningRate' | 'epochs';
 
+/** Names of the fields in the panel's status line, such as "Apply latent size". */
+const FIELD_NAMES: Record<Field, string> = { dataset: 'dataset', model: 'model', latent: 'latent size', learningRate: 'learning rate', epochs: 'epochs' };
+
 /**
  * The run's settings. Apply sends the fields that differ from the current
  * run: a new dataset, model, latent size or epoch count starts a new run
@@ -153,7 +156,7 @@ export class LcRunSettings extends LitElement {
       method: 'PATCH',
       path: '/api/host/run/settings',
       body,
-      label: `Apply ${Object.keys(body).join(', ')}`,
+      label: `Apply ${(Object.keys(body) as Field[]).map((field) => FIELD_NAMES[field]).join(', ')}`,
       done: (ok) => {
         if (ok) this.draft = {};
       },
