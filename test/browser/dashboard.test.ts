@@ -9,6 +9,7 @@ import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LcLossChart } from '../../client/src/components/lc-loss-chart';
+import { tabThrough, unnamedControls } from '../helpers/accessibility';
 import { launchChromium } from '../helpers/browser';
 import { startTestHost, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
@@ -276,6 +277,26 @@ describe('network diagram', () => {
   it('switches the probe image', async () => {
     await page.getByTestId('network-probe').selectOption('2');
     await waitFor('the new probe in the caption', async () => (await text('network-caption')).endsWith('probe image 3'));
+  });
+});
+
+describe('keyboard and screen readers', () => {
+  it('reaches every panel by Tab', async () => {
+    const stops = await tabThrough(page, 150);
+    const ids = stops.map((stop) => stop.id);
+
+    const controls = ['loss-smoothing', 'loss-y-scale-linear', 'loss-x-axis-step', 'loss-export-csv', 'recon-scrubber', 'network-probe'];
+    for (const id of [...controls, 'histograms-show-biases', 'explorer-random', 'latent-slider', 'gallery-tab-top']) expect(ids, id).toContain(id);
+    expect(stops.filter((stop) => !stop.ringVisible)).toEqual([]);
+  });
+
+  it('names every control', async () => {
+    await waitFor('the latent sliders', async () => (await page.getByTestId('latent-slider').count()) > 0, 120_000);
+    const snapshot = await page.locator('body').ariaSnapshot();
+
+    expect(unnamedControls(snapshot)).toEqual([]);
+    // Screen readers read aria-valuetext, the rounded value, in place of every digit of the float.
+    expect(await page.getByTestId('latent-slider').first().getAttribute('aria-valuetext')).toMatch(/^-?\d+(\.\d{1,3})?$/);
   });
 });
 

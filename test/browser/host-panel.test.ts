@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import type { GalleryItem } from '../../shared/gallery';
+import { tabThrough, unnamedControls } from '../helpers/accessibility';
 import { launchChromium } from '../helpers/browser';
 import { latent, ViewerClient } from '../helpers/gallery';
 import { overlayState } from '../helpers/overlay';
@@ -112,6 +113,22 @@ describe('host panel', () => {
     const panel = await openPanel();
     await panel.getByTestId('moderation-empty').waitFor();
     expect(await panel.getByTestId('moderation-empty').textContent()).toBe('No gallery items yet.');
+  });
+
+  it('reaches every control by Tab', async () => {
+    const panel = await openPanel();
+    const stops = await tabThrough(panel, 80);
+    const ids = stops.map((stop) => stop.id);
+
+    const controls = ['host-pause', 'host-reset', 'host-apply', 'viewer-link', 'overlay-link'];
+    for (const id of [...controls, 'poll-admin-question', 'poll-admin-open', 'approve-before-public']) expect(ids, id).toContain(id);
+    expect(stops.filter((stop) => !stop.ringVisible)).toEqual([]);
+  });
+
+  it('names every control', async () => {
+    const panel = await openPanel();
+    await panel.getByTestId('viewer-link').waitFor();
+    expect(unnamedControls(await panel.locator('body').ariaSnapshot())).toEqual([]);
   });
 
   it('takes the token out of the address bar', async () => {

@@ -123,6 +123,7 @@ export class LcLatentSliders extends LitElement {
           max=${range.max}
           step=${(range.max - range.min) / SLIDER_STEPS}
           .value=${live(String(value))}
+          aria-valuetext=${formatValue(value)}
           ?disabled=${this.disabled}
           data-testid="latent-slider"
           @input=${(event: Event) => this.emitValue(index, event)}
