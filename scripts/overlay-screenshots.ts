@@ -33,8 +33,12 @@ try {
   await waitUntil('25 epochs and a latent map', () => host.history.epochs.length >= 25 && host.history.latentMap !== null, 300_000);
   await submitGalleryItems();
 
+  // The overlay may only be framed by pages of the host (CSP frame-ancestors 'self'), so the scene gets an
+  // address of the host. Playwright fulfils it in the browser, and the host never receives the request.
   const stream = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await stream.setContent(streamScene(`${host.url}overlay?${OVERLAY_QUERY}`));
+  const sceneUrl = `${host.url}stream-scene.html`;
+  await stream.route(sceneUrl, (route) => route.fulfill({ contentType: 'text/html', body: streamScene(`${host.url}overlay?${OVERLAY_QUERY}`) }));
+  await stream.goto(sceneUrl);
   const overlay = stream.frameLocator('iframe').locator('lc-overlay-app');
   await waitUntil('the overlay with a latent map', async () => (await overlay.locator('lc-overlay-latent-map canvas').count()) === 1);
   await stream.waitForTimeout(1500);
