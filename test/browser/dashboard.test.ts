@@ -280,6 +280,26 @@ describe('network diagram', () => {
   });
 });
 
+describe('layout', () => {
+  it('fits a phone to a 4K screen', async () => {
+    try {
+      for (const [width, height] of [[375, 812], [1280, 720], [3840, 2160]]) {
+        await page.setViewportSize({ width, height });
+        // The chart fits itself to its panel on the next animation frame after a resize.
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const chart = await page.getByTestId('loss-chart').boundingBox();
+        const plot = await page.getByTestId('loss-chart').locator('canvas').first().boundingBox();
+
+        expect(overflow, `horizontal overflow at ${width}×${height}`).toBe(0);
+        expect(plot!.x + plot!.width, `chart canvas past its panel at ${width}×${height}`).toBeLessThanOrEqual(chart!.x + chart!.width + 1);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    }
+  });
+});
+
 describe('keyboard and screen readers', () => {
   it('reaches every panel by Tab', async () => {
     const stops = await tabThrough(page, 150);

@@ -149,6 +149,19 @@ describe('host panel', () => {
     expect(await panel.getByRole('button', { name: 'Copy overlay URL' }).count()).toBe(1);
   });
 
+  it('copies the viewer link and overlay URL', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    contexts.push(context);
+    const panel = await context.newPage();
+    await panel.goto(new URL(`/host#token=${host.hostToken.value}`, host.url).href);
+    const origin = new URL(host.url).origin;
+
+    await panel.getByRole('button', { name: 'Copy viewer link' }).click();
+    await waitFor('the viewer link on the clipboard', async () => (await panel.evaluate(() => navigator.clipboard.readText())) === `${origin}/`);
+    await panel.getByRole('button', { name: 'Copy overlay URL' }).click();
+    await waitFor('the overlay URL on the clipboard', async () => (await panel.evaluate(() => navigator.clipboard.readText())) === `${origin}/overlay`);
+  });
+
   it('shares the network address of a host on 0.0.0.0', async () => {
     // Tests listen on loopback only, so the host's response is replaced with that of a host on every
     // interface. The documentation address (RFC 5737) is shown, never opened.
