@@ -24,6 +24,7 @@ export function networkUrls(listenHost: string, port: number, interfaces: Interf
   if (isLoopbackHost(listenHost)) return [];
   if (!listensEverywhere(listenHost)) return [{ name: null, url: `http://${bracketed(listenHost)}:${port}/` }];
 
+  // NOTE: IPv6 addresses are left out, so a machine on an IPv6-only network gets no viewer link.
   const urls: NetworkUrl[] = [];
   for (const [name, addresses] of Object.entries(interfaces)) {
     for (const address of addresses ?? []) {

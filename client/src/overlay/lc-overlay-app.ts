@@ -38,6 +38,7 @@ export class LcOverlayApp extends LitElement {
         line-height: 1.35;
       }
 
+      /* TODO: each corner stacks its panels without regard to the others, so a large scale or many panels overlap; only the builder reports it. */
       .region {
         position: absolute;
         display: flex;
