@@ -120,7 +120,6 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),
   };
-  // TODO: on a companion host the panel's pause and resume reach no worker; the fit callbacks could hold the fit between batches.
   const runs = new RunManager({
     history,
     feed: continuingRunFeed(feed, resume?.checkpoint.elapsedMs ?? 0),
@@ -139,7 +138,8 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     resumedFrom: resume?.checkpoint.state ?? null,
     log,
   });
-  runs.on('event', (event) => checkpoints.handle(event));
+  // An external source saves no checkpoints, because its script owns the models.
+  if (source === 'worker') runs.on('event', (event) => checkpoints.handle(event));
   const pollOptions = { stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.polls };
   const polls = new Polls(pollOptions, (viewerId) => gallery.store.isBanned(viewerId), metrics.registry, log);
   polls.attachRunControl(runs);
