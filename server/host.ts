@@ -210,15 +210,12 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
 
 /**
  * Watches the model file of the run that started, so that each save starts a
- * new run. A run resumed from a checkpoint keeps the checkpoint's model, which
- * may be no model file even when --model-file was given.
+ * new run. With --model-file that is the given file, because openRun resumes
+ * no checkpoint of another model.
  */
 async function watchRunModelFile(options: HostOptions, history: RunHistory, runs: RunManager, feed: TrainingFeed, log: Logger): Promise<ModelFileWatcher | null> {
   const { model, modelFile } = history.config;
-  if (model !== 'file' || !modelFile) {
-    if (options.run.modelFile) log.warn({ modelFile: options.run.modelFile }, 'the resumed run has no model file, so saving --model-file starts no run; pass --fresh to train the model file');
-    return null;
-  }
+  if (model !== 'file' || !modelFile) return null;
 
   const target = { setFailure: (failure: ModelFileFailure | null) => ((history.modelFileError = failure), feed.statusChanged()) };
   return watchModelFile({ file: modelFile, control: runs, target, showOnOverlay: options.showErrorsOnOverlay, log });
