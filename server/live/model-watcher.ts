@@ -121,7 +121,8 @@ export class ModelFileWatcher {
 
     this.log.info({ file: this.file }, 'model file changed; starting a new run with it');
     try {
-      await this.control.restart({ modelFile: this.file }, RELOAD_REASON);
+      // The model too, because the host panel may have switched the run to a built-in model since.
+      await this.control.restart({ model: 'file', modelFile: this.file }, RELOAD_REASON);
       this.log.info({ file: this.file }, 'model file loaded; the new run trains');
       this.report(null);
     } catch (error) {
