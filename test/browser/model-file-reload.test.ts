@@ -80,6 +80,8 @@ describe('model file saved while a viewer watches', () => {
     expect(await text('new-run-notice')).toContain('New run: model file saved');
     expect(host.history.runId).not.toBe(runBefore);
     await waitFor('the new run to train', async () => (await numberIn('status-step')) > 0);
+    // The diagram lights its units with the weights the host broadcasts, so this caption needs the new model's weights.
+    await waitFor('the diagram lit by the new weights', async () => (await text('network-caption')) === '784 → 48 → 4 → 48 → 784 · lit by probe image 1', 60_000);
     await page.screenshot({ path: join(tmpdir(), 'latentcast-model-file-reload.png') });
   });
 
