@@ -121,7 +121,6 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     identity: identity.middleware(),
     routes: galleryRoutes(gallery, hostToken, metrics, log),
   };
-  // TODO: on a companion host the panel's pause and resume reach no worker; the fit callbacks could hold the fit between batches.
   const runs = new RunManager({
     history,
     feed: continuingRunFeed(feed, resume?.checkpoint.elapsedMs ?? 0),
@@ -140,7 +139,8 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     resumedFrom: resume?.checkpoint.state ?? null,
     log,
   });
-  runs.on('event', (event) => checkpoints.handle(event));
+  // An external source saves no checkpoints, because its script owns the models.
+  if (source === 'worker') runs.on('event', (event) => checkpoints.handle(event));
   const pollOptions = { stateDir: options.stateDir, limits: options.galleryLimits, talliesPerSecond: options.topicRates.polls };
   const polls = new Polls(pollOptions, (viewerId) => gallery.store.isBanned(viewerId), metrics.registry, log);
   polls.attachRunControl(runs);
@@ -211,15 +211,12 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
 
 /**
  * Watches the model file of the run that started, so that each save starts a
- * new run. A run resumed from a checkpoint keeps the checkpoint's model, which
- * may be no model file even when --model-file was given.
+ * new run. With --model-file that is the given file, because openRun resumes
+ * no checkpoint of another model.
  */
 async function watchRunModelFile(options: HostOptions, history: RunHistory, runs: RunManager, feed: TrainingFeed, log: Logger): Promise<ModelFileWatcher | null> {
   const { model, modelFile } = history.config;
-  if (model !== 'file' || !modelFile) {
-    if (options.run.modelFile) log.warn({ modelFile: options.run.modelFile }, 'the resumed run has no model file, so saving --model-file starts no run; pass --fresh to train the model file');
-    return null;
-  }
+  if (model !== 'file' || !modelFile) return null;
 
   const target = { setFailure: (failure: ModelFileFailure | null) => ((history.modelFileError = failure), feed.statusChanged()) };
   return watchModelFile({ file: modelFile, control: runs, target, showOnOverlay: options.showErrorsOnOverlay, log });

@@ -49,8 +49,11 @@ export type WorkerCommand =
   | { type: 'checkpoint'; id: number };
 
 export type WorkerEvent =
-  /** The backend runs, the dataset is loaded and the model is built. */
-  | { type: 'ready'; backend: BackendInfo; dataset: DatasetInfo; layerSizes: number[]; runStartedAt: number }
+  /**
+   * The backend runs, the dataset is loaded and the model is built. A run of
+   * a model file adds the SHA-256 digest (hex) of the file it imported.
+   */
+  | { type: 'ready'; backend: BackendInfo; dataset: DatasetInfo; layerSizes: number[]; runStartedAt: number; modelFileSha256?: string }
   /** A problem that training survives, such as an unreadable image that was skipped. */
   | { type: 'warning'; message: string }
   | { type: 'state'; state: TrainingState; reason: string | null }

@@ -34,6 +34,7 @@ import type {
   TrainingState,
 } from '../../shared/training';
 import { RECENT_RUNS } from '../../shared/training';
+import type { WorkerEvent } from '../../shared/worker-messages';
 import { LossSeries } from './loss-series';
 import { ReconstructionHistory } from './reconstruction-history';
 import { WeightHistogramHistory } from './weight-histograms';
@@ -73,6 +74,8 @@ export class RunHistory {
   readonly reconstructionHistory = new ReconstructionHistory();
   /** Weight histograms kept for the run's histogram strips. */
   readonly weightHistograms = new WeightHistogramHistory();
+  /** SHA-256 digest (hex) of the model file the current run imported; null for a built-in model or before the run is ready. */
+  modelFileSha256: string | null = null;
   /** The model file's latest failure; it outlives runs, and only a successful load clears it. */
   modelFileError: ModelFileFailure | null = null;
   private state: TrainingState = 'starting';
@@ -148,6 +151,7 @@ export class RunHistory {
     this.backend = null;
     this.dataset = null;
     this.layerSizes = null;
+    this.modelFileSha256 = null;
     this.runStartedAt = Date.now();
     this.lossSnapshot = null;
     this.snapshotCache.clear();
@@ -177,11 +181,13 @@ export class RunHistory {
     };
   }
 
-  setReady(backend: BackendInfo, dataset: DatasetInfo, layerSizes: number[], runStartedAt: number): void {
-    this.backend = backend;
-    this.dataset = dataset;
-    this.layerSizes = layerSizes;
-    this.runStartedAt = runStartedAt;
+  /** Records what the run's `ready` event reports: backend, dataset, layer sizes, start time and model file digest. */
+  setReady(ready: Extract<WorkerEvent, { type: 'ready' }>): void {
+    this.backend = ready.backend;
+    this.dataset = ready.dataset;
+    this.layerSizes = ready.layerSizes;
+    this.runStartedAt = ready.runStartedAt;
+    this.modelFileSha256 = ready.modelFileSha256 ?? null;
   }
 
   setState(state: TrainingState, reason: string | null): void {

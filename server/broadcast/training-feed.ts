@@ -112,7 +112,7 @@ export class TrainingFeed {
   handle(event: WorkerEvent): void {
     switch (event.type) {
       case 'ready':
-        this.history.setReady(event.backend, event.dataset, event.layerSizes, event.runStartedAt);
+        this.history.setReady(event);
         this.log.info({ backend: event.backend.name, reason: event.backend.reason }, `TensorFlow.js backend: ${event.backend.name}`);
         this.log.info({ runId: this.history.runId, dataset: event.dataset, layers: event.layerSizes.join('-') }, 'dataset loaded, model built');
         this.flushers.status.request();

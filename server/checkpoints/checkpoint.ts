@@ -34,6 +34,13 @@ export interface Checkpoint {
   elapsedMs: number;
   /** The configuration the run trains with. */
   config: RunConfig;
+  /**
+   * SHA-256 digest (hex) of the model file the run imported, when its model
+   * is `file`; null for a built-in model and in checkpoints saved before
+   * digests were recorded. A host resumes a model file's run only while the
+   * file has this digest.
+   */
+  modelFileSha256: string | null;
   /** Weights, optimizer state, epoch and step, from the training worker. */
   state: CheckpointState;
   topology: ModelTopologies;
@@ -56,6 +63,7 @@ export function captureCheckpoint(state: CheckpointState, history: RunHistory, s
     runId: history.runId,
     elapsedMs: Math.max(0, savedAt - runStartedAt),
     config: history.config,
+    modelFileSha256: history.modelFileSha256,
     state,
     topology: { encoder: encoderWeights.topology, decoder: decoderWeights.topology },
     history: {

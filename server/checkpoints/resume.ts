@@ -9,6 +9,10 @@
 // and a run can continue from its last checkpoint with a lower learning rate
 // after it diverged. --backend always applies, because it describes how this
 // machine computes, not what the run is.
+//
+// A run of a model file resumes only while the file is the one the
+// checkpoint's run imported, byte for byte (model-file-resume.ts). Otherwise
+// a new run starts, and the checkpoint is kept as an earlier run.
 
 import type { RunConfig } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
@@ -18,6 +22,7 @@ import type { Logger } from '../log';
 import type { RunFeed } from '../run/run-manager';
 import { keepEarlierRun, loadLatestCheckpoint } from './store';
 import type { LoadedCheckpoint } from './store';
+import { modelFileChange } from './model-file-resume';
 
 /** The configuration a run starts with and the checkpoint it continues, or null for a new run. */
 export interface RunStart {
@@ -62,7 +67,8 @@ const MACHINE_SETTINGS: ReadonlySet<keyof RunConfig> = new Set(['backend']);
 /**
  * Decides how the run starts. With --fresh a new run starts, and the current
  * checkpoint is kept under another name. Otherwise a usable current
- * checkpoint is resumed, with the settings described at the top of this file.
+ * checkpoint is resumed, with the settings described at the top of this file,
+ * unless its model file changed: then it is kept too, and a new run starts.
  */
 export async function openRun(options: Pick<HostOptions, 'run' | 'stateDir' | 'fresh' | 'explicitFlags'>, log: Logger): Promise<RunStart> {
   if (options.fresh) {
@@ -74,6 +80,9 @@ export async function openRun(options: Pick<HostOptions, 'run' | 'stateDir' | 'f
   const loaded = await loadLatestCheckpoint(options.stateDir, log);
   if (!loaded) return { config: options.run, resume: null };
 
+  const modelChange = await modelFileChange(loaded.checkpoint, options.run, options.explicitFlags);
+  if (modelChange?.settings === 'flags') return startInsteadOfResuming(options.stateDir, options.run, modelChange.reason, log);
+
   const { config, kept, applied } = resumedConfig(loaded.checkpoint.config, options.run, options.explicitFlags);
   for (const change of kept) {
     log.warn(
@@ -83,6 +92,7 @@ export async function openRun(options: Pick<HostOptions, 'run' | 'stateDir' | 'f
     );
   }
   for (const change of applied) log.info({ flag: change.flag, given: change.given, saved: change.saved }, `--${change.flag} changes from ${change.saved} to ${change.given}`);
+  if (modelChange) return startInsteadOfResuming(options.stateDir, config, modelChange.reason, log);
 
   const { state, runId } = loaded.checkpoint;
   log.info({ checkpoint: loaded.path, runId, epoch: state.epoch, step: state.step }, `resuming run ${runId} after epoch ${state.epoch}, step ${state.step}`);
@@ -158,6 +168,13 @@ export function continuingRunFeed(feed: RunFeed, offsetMs: number): RunFeed {
     },
     statusChanged: () => feed.statusChanged(),
   };
+}
+
+/** Keeps the current checkpoint as an earlier run and starts a new run with `config`, logging why. */
+async function startInsteadOfResuming(stateDir: string, config: RunConfig, reason: string, log: Logger): Promise<RunStart> {
+  log.warn({ reason, modelFile: config.modelFile }, `not resuming the checkpoint, because ${reason}; starting a new run and keeping the checkpoint`);
+  await keepEarlierRun(stateDir, log);
+  return { config, resume: null };
 }
 
 function change(flag: string, given: unknown, saved: unknown): SettingChange {

@@ -37,6 +37,8 @@ export function validateCheckpoint(value: unknown): Checkpoint {
     runId: text(root.runId, 'runId'),
     elapsedMs: integer(root.elapsedMs, 'elapsedMs', 0),
     config: runConfig(root.config, 'config'),
+    // Checkpoints saved before the digest was recorded have no such field.
+    modelFileSha256: root.modelFileSha256 === undefined || root.modelFileSha256 === null ? null : text(root.modelFileSha256, 'modelFileSha256'),
     state: checkpointState(root.state, 'state'),
     topology: topologies(root.topology, 'topology'),
     history: savedHistory(root.history, 'history'),

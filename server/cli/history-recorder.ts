@@ -12,7 +12,7 @@ export function historyRecorder(history: RunHistory): (event: WorkerEvent) => vo
   return (event) => {
     switch (event.type) {
       case 'ready':
-        history.setReady(event.backend, event.dataset, event.layerSizes, event.runStartedAt);
+        history.setReady(event);
         break;
       case 'state':
         history.setState(event.state, event.reason);

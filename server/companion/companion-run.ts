@@ -2,6 +2,8 @@
 // encoder and decoder and the fit in progress, and sends the host the same
 // events the training worker sends. Each `model.fit` is one run. A failure
 // to read a model for viewers is logged and never stops the streamer's fit.
+// Between batches the fit passes a FitGate, which lets the host serve its
+// pages and holds the fit while the host panel has paused it.
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -10,6 +12,7 @@ import { IMAGE_PIXELS } from '../../shared/training';
 import type { BackendInfo, LossKind, OptimizerKind, RunConfig } from '../../shared/training';
 import type { WorkerEvent } from '../../shared/worker-messages';
 import type { Logger } from '../log';
+import { FitGate } from './fit-gate';
 import type { FitCallbackOptions } from './fit-reporter';
 import { modelSnapshot } from '../trainer/snapshot';
 import { latentMapOf, layerSizesOf, predictValues } from './model-readout';
@@ -69,6 +72,7 @@ export class CompanionRun {
   private runStartedAt = Date.now();
   private diverged = false;
   private fit: ActiveFit | null = null;
+  private readonly gate = new FitGate();
   /** Problems already logged, so that a broken readout warns once, not at every step. */
   private readonly warned = new Set<string>();
 
@@ -115,21 +119,33 @@ export class CompanionRun {
     await this.sendSnapshots(true);
   }
 
-  /** Records one step's loss and refreshes reconstructions and weights when their interval has passed. */
+  /**
+   * Records one step's loss, refreshes reconstructions and weights when their
+   * interval has passed, and then passes the gate: it yields to the host's
+   * event loop and, while the host panel has paused the run, holds the fit.
+   */
   async batchEnded(loss: number): Promise<void> {
     this.step++;
-    if (!Number.isFinite(loss)) {
-      if (!this.diverged) this.emit({ type: 'state', state: 'diverged', reason: `the training loss became ${loss} at step ${this.step} (epoch ${this.epoch + 1}); lower the learning rate.` });
-      this.diverged = true;
-      return;
-    }
-    if (this.diverged) {
-      this.diverged = false;
-      this.emit({ type: 'state', state: 'training', reason: null });
-    }
+    if (this.recordLoss(loss)) await this.sendSnapshots(false);
+    await this.gate.pass(() => this.emit({ type: 'state', state: 'paused', reason: `paused by the host after step ${this.step}; model.fit waits` }));
+  }
 
-    this.emit({ type: 'steps', epoch: this.epoch + 1, points: [{ step: this.step, loss, elapsedMs: Date.now() - this.runStartedAt }] });
-    await this.sendSnapshots(false);
+  /** Holds the fit at its next batch end until resume(); viewers see `paused` once it holds. Does nothing between fits. */
+  pause(): void {
+    if (!this.fit) return;
+    this.gate.pause();
+  }
+
+  /** Lets a paused fit go on with its next batch; a loss that is still not finite moves the run to `diverged` again. */
+  resume(): void {
+    if (!this.gate.resume()) return;
+    this.diverged = false;
+    this.emit({ type: 'state', state: 'training', reason: null });
+  }
+
+  /** Releases a held fit for good, for a host that is closing, so that the script's `await model.fit` can return. */
+  close(): void {
+    this.gate.resume();
   }
 
   /** Records an epoch with its losses and sends every snapshot. */
@@ -153,7 +169,25 @@ export class CompanionRun {
   async endFit(): Promise<void> {
     await this.sendSnapshots(true);
     this.fit = null;
+    // A pause that came after the last batch has no fit left to hold.
+    this.gate.resume();
     this.emit({ type: 'state', state: 'finished', reason: `model.fit returned after ${this.epoch} epochs` });
+  }
+
+  /** Sends a finite loss as a step, or moves the run to `diverged`; returns whether the loss was finite. */
+  private recordLoss(loss: number): boolean {
+    if (!Number.isFinite(loss)) {
+      if (!this.diverged) this.emit({ type: 'state', state: 'diverged', reason: `the training loss became ${loss} at step ${this.step} (epoch ${this.epoch + 1}); lower the learning rate.` });
+      this.diverged = true;
+      return false;
+    }
+    if (this.diverged) {
+      this.diverged = false;
+      this.emit({ type: 'state', state: 'training', reason: null });
+    }
+
+    this.emit({ type: 'steps', epoch: this.epoch + 1, points: [{ step: this.step, loss, elapsedMs: Date.now() - this.runStartedAt }] });
+    return true;
   }
 
   private fitConfig(start: FitStart): RunConfig {

@@ -53,7 +53,7 @@ export interface Companion {
   setEncoder(encoder: tf.LayersModel): void;
   /** Gives viewers the decoder: it maps a latent vector to 784 pixels, for the latent explorer and the gallery. */
   setDecoder(decoder: tf.LayersModel): void;
-  /** Closes every viewer connection and the server. */
+  /** Closes every viewer connection and the server; a fit that the host panel paused goes on. */
   close(): Promise<void>;
 }
 
@@ -70,7 +70,7 @@ export async function startCompanion(options: CompanionOptions = {}): Promise<Co
   await useActiveBackend(log);
 
   const host = await startHost(hostOptions, log, {}, 'external');
-  const sink = { handle: (event: WorkerEvent) => host.feed.handle(event), startRun: (config: RunConfig, reason: string) => host.feed.startRun(config, reason) };
+  const sink = { handle: (event: WorkerEvent) => host.runs.handleExternal(event), startRun: (config: RunConfig, reason: string) => host.feed.startRun(config, reason) };
   const run = new CompanionRun({
     sink,
     config: hostOptions.run,
@@ -80,6 +80,8 @@ export async function startCompanion(options: CompanionOptions = {}): Promise<Co
     reconstructionEveryMs: 1000 / hostOptions.topicRates.reconstructions,
     weightsEveryMs: 1000 / hostOptions.topicRates.weights,
   });
+  // The host panel's pause and resume hold and release the script's fit between batches.
+  host.runs.attachExternal(run);
   log.info(`viewers open ${host.url}`);
 
   return {
@@ -88,7 +90,10 @@ export async function startCompanion(options: CompanionOptions = {}): Promise<Co
     fitCallbacks: (fitOptions = {}) => new FitReporter(run, checkFitOptions(fitOptions)),
     setEncoder: (encoder) => run.setEncoder(encoder),
     setDecoder: (decoder) => run.setDecoder(decoder),
-    close: () => host.close(),
+    close: () => {
+      run.close();
+      return host.close();
+    },
   };
 }
 

@@ -112,6 +112,9 @@ export class ModelFileWatcher {
       return;
     }
 
+    // NOTE: the new worker imports the file a few seconds after this hash. A writer that pauses
+    // mid-file for longer than debounceMs + settleMs gets a run of the finished file and then a
+    // second run of the same content, because the hash kept here is the half-written one's.
     const hash = await this.contentHash();
     if (hash === this.lastHash) {
       this.log.debug({ file: this.file }, 'model file saved without changes; the run goes on');
@@ -121,7 +124,8 @@ export class ModelFileWatcher {
 
     this.log.info({ file: this.file }, 'model file changed; starting a new run with it');
     try {
-      await this.control.restart({ modelFile: this.file }, RELOAD_REASON);
+      // The model too, because the host panel may have switched the run to a built-in model since.
+      await this.control.restart({ model: 'file', modelFile: this.file }, RELOAD_REASON);
       this.log.info({ file: this.file }, 'model file loaded; the new run trains');
       this.report(null);
     } catch (error) {

@@ -33,6 +33,12 @@ export interface RunFeed {
   statusChanged(): void;
 }
 
+/** Training that runs outside the host, such as the script of a companion host, which takes the panel's pause and resume. */
+export interface ExternalTraining {
+  pause(): void;
+  resume(): void;
+}
+
 /** Starts a training worker; tests may pass their own. */
 export type TrainerFactory = (init: WorkerInit) => TrainerThread;
 
@@ -81,6 +87,7 @@ export class RunManager
   implements RunControl
 {
   private trainer: TrainerThread | null = null;
+  private external: ExternalTraining | null = null;
   private candidate: Candidate | null = null;
   private rejected: RejectedRestart | null = null;
   /** Workers that were replaced or rejected and are still releasing their tensors. */
@@ -109,7 +116,8 @@ export class RunManager
   /**
    * Worker of the run that trains now, for callers that send it commands
    * such as checkpoints. It changes at every restart, announced by a `run`
-   * event; `event` repeats every event of the current worker.
+   * event; `event` repeats every event of the current worker, or of the
+   * external training on a host without a worker.
    */
   get current(): TrainerThread {
     if (!this.trainer) throw new Error('the first run has not started; call start() first');
@@ -137,11 +145,27 @@ export class RunManager
   }
 
   pause(): void {
-    this.trainer?.pause();
+    (this.trainer ?? this.external)?.pause();
   }
 
   resume(): void {
-    this.trainer?.resume();
+    (this.trainer ?? this.external)?.resume();
+  }
+
+  /**
+   * Hands pause and resume to training that runs outside the host, for a
+   * host without a worker. That training reports its events through
+   * handleExternal.
+   */
+  attachExternal(training: ExternalTraining): void {
+    if (this.trainer) throw new Error('this host trains in a worker; external training needs a host without one');
+    this.external = training;
+  }
+
+  /** Takes one event of the external training, as the current worker's events are taken. */
+  handleExternal(event: WorkerEvent): void {
+    this.feed.handle(event);
+    this.emit('event', event);
   }
 
   update(settings: Partial<LiveSettings>, reason: string): void {

@@ -13,13 +13,15 @@ const EPSILON = 1e-7;
  * Mean per-pixel reconstruction loss between the target images and the
  * decoder's output in [0, 1]. Binary cross-entropy clips the output to
  * [1e-7, 1 - 1e-7] first, as Keras does, so a saturated sigmoid gives a large
- * but finite loss.
+ * but finite loss. A NaN output still gives a NaN loss, so that a broken
+ * model counts as diverged.
  */
 export function reconstructionLossOfOutput(kind: LossKind, target: tf.Tensor2D, output: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     if (kind === 'mse') return tf.mean(tf.squaredDifference(target, output)) as tf.Scalar;
 
-    const p = tf.clipByValue(output, EPSILON, 1 - EPSILON);
+    // Not tf.clipByValue: the WASM backend of TensorFlow.js 4.22 clips NaN to the lower bound, which hides a NaN output.
+    const p = tf.minimum(tf.maximum(output, EPSILON), 1 - EPSILON);
     const crossEntropy = tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))));
     return tf.neg(tf.mean(crossEntropy)) as tf.Scalar;
   });

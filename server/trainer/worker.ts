@@ -11,6 +11,7 @@ import { loadDataset } from './datasets';
 import { TrainingLoop } from './loop';
 import { disposeAutoencoder } from './model';
 import { modelFileLocation } from './model-file';
+import { modelFileDigest } from './model-file-digest';
 
 if (!parentPort) throw new Error('worker.ts runs only as a worker thread; start the host with `npm start`');
 const port = parentPort;
@@ -35,6 +36,8 @@ async function train(): Promise<void> {
     seed: config.seed,
     onWarning: (message: string) => emit({ type: 'warning', message }),
   });
+  // Read before the import, so that a file saved in between is recorded as changed rather than as the version trained.
+  const digest = config.model === 'file' && config.modelFile ? await modelFileDigest(config.modelFile) : null;
   const { model, backend } = await prepareModel(config, dataset, selected, emit);
   const runStartedAt = Date.now();
 
@@ -46,7 +49,7 @@ async function train(): Promise<void> {
     disposeAutoencoder(model);
     throw error;
   }
-  emit({ type: 'ready', backend, dataset: dataset.info, layerSizes: model.layerSizes, runStartedAt });
+  emit({ type: 'ready', backend, dataset: dataset.info, layerSizes: model.layerSizes, runStartedAt, ...(digest && { modelFileSha256: digest }) });
 
   const stopRequest = new Promise<void>((resolve) => {
     port.on('message', (command: WorkerCommand) => {

@@ -1,5 +1,6 @@
-// The streamer saves the model file while a viewer page is open: the page
-// shows the new run and the new architecture without a reload.
+// The streamer saves the model file while a viewer page and the OBS overlay
+// are open: the page shows the new run and the new architecture without a
+// reload, and the overlay drops the old run's loss curve.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
 import { startTestHost, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
+import { overlayState, overlaySteps } from '../helpers/overlay';
 
 /** Returns the source of a dense model file with `hidden` units on each side of the latent. */
 function modelSource(hidden: number): string {
@@ -33,6 +35,7 @@ let file: string;
 let host: TestHost;
 let browser: Browser;
 let page: Page;
+let overlay: Page;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'latentcast-reload-page-'));
@@ -42,6 +45,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(host.url);
+  overlay = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await overlay.goto(`${host.url}overlay?panels=status,loss`);
 }, 120_000);
 
 afterAll(async () => {
@@ -63,7 +68,8 @@ async function numberIn(testId: string): Promise<number> {
 describe('model file saved while a viewer watches', () => {
   it('shows the first architecture', async () => {
     await waitFor('the first layer sizes', async () => (await text('run-model')) === '784-16-4-16-784');
-    await waitFor('training steps', async () => (await numberIn('status-step')) > 20);
+    // Enough steps that the new run is still behind them when the overlay test pauses it.
+    await waitFor('training steps', async () => (await numberIn('status-step')) > 300, 90_000);
   });
 
   it('switches the page to the new run and architecture', async () => {
@@ -74,6 +80,23 @@ describe('model file saved while a viewer watches', () => {
     expect(await text('new-run-notice')).toContain('New run: model file saved');
     expect(host.history.runId).not.toBe(runBefore);
     await waitFor('the new run to train', async () => (await numberIn('status-step')) > 0);
+    // The diagram lights its units with the weights the host broadcasts, so this caption needs the new model's weights.
+    await waitFor('the diagram lit by the new weights', async () => (await text('network-caption')) === '784 → 48 → 4 → 48 → 784 · lit by probe image 1', 60_000);
     await page.screenshot({ path: join(tmpdir(), 'latentcast-model-file-reload.png') });
+  });
+
+  it('starts the overlay loss curve over', async () => {
+    // Pausing fixes the newest step below the old run's last, so any point above it can only be left from the old run.
+    host.runs.pause();
+    await waitFor('the run to pause', () => host.history.status(0).state === 'paused');
+    const newest = host.history.losses.last()?.step ?? 0;
+    expect(newest).toBeLessThan(host.history.earlierRuns[0].steps);
+
+    const runId = host.history.runId;
+    await waitFor('the overlay at the new run', async () => {
+      const state = await overlayState(overlay);
+      return state.runId === runId && state.step === newest;
+    });
+    expect((await overlaySteps(overlay)).filter((step) => step > newest)).toEqual([]);
   });
 });

@@ -54,6 +54,7 @@ export async function trainedCheckpoint(config: RunConfig = TINY_RUN): Promise<C
     runId: 'test-run',
     elapsedMs: 1500,
     config,
+    modelFileSha256: null,
     state: { epoch: 1, step: 2, encoder: modelWeights(model.encoder), decoder: modelWeights(model.decoder), optimizer: optimizerWeights },
     topology: { encoder: model.encoder.toJSON(null, false) as ModelTopology, decoder: model.decoder.toJSON(null, false) as ModelTopology },
     history: {

@@ -31,7 +31,8 @@ let viewer: TestViewer;
 beforeAll(async () => {
   // The example keeps its state folder, ./var, in its working directory.
   folder = await mkdtemp(join(tmpdir(), 'latentcast-companion-'));
-  script = spawn(process.execPath, [EXAMPLE], { cwd: folder, env: { ...process.env, PORT: '0', EPOCHS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Enough epochs that the fit still trains when the panel pauses it; the last test stops the script.
+  script = spawn(process.execPath, [EXAMPLE], { cwd: folder, env: { ...process.env, PORT: '0', EPOCHS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
   script.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   script.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 
@@ -49,6 +50,14 @@ afterAll(async () => {
   if (script && script.exitCode === null) script.kill('SIGKILL');
   await rm(folder, { recursive: true, force: true });
 });
+
+async function hostToken(): Promise<string> {
+  return (await readFile(join(folder, 'var', 'host-token'), 'utf8')).trim();
+}
+
+async function status(): Promise<{ state: string; step: number }> {
+  return (await fetch(new URL('/api/status', url))).json();
+}
 
 function framesOf<T extends FrameType>(type: T): Extract<Frame, { type: T }>[] {
   return viewer.frames.filter((frame): frame is Extract<Frame, { type: T }> => frame.type === type);
@@ -107,8 +116,25 @@ describe('companion example script', () => {
     expect(reconstructions.count).toBe(8);
   }, 150_000);
 
+  it('pauses the fit from the host panel', async () => {
+    const token = await hostToken();
+    const paused = await hostCall({ url }, '/api/host/run/pause', token, { method: 'POST' });
+    expect(paused.status).toBe(200);
+    const stepWhenPaused = (await status()).step;
+    expect((await status()).state).toBe('paused');
+
+    // Each read takes a turn of the script's event loop, in which a fit that is not held trains batches.
+    const steps: number[] = [];
+    for (let read = 0; read < 10; read++) steps.push((await status()).step);
+    expect(steps).toEqual(new Array(10).fill(stepWhenPaused));
+
+    const resumed = await hostCall({ url }, '/api/host/run/resume', token, { method: 'POST' });
+    expect(resumed.status).toBe(200);
+    await waitFor('steps after the resume', async () => (await status()).step > stepWhenPaused, 60_000);
+  }, 90_000);
+
   it('rejects a reset from the host panel', async () => {
-    const token = (await readFile(join(folder, 'var', 'host-token'), 'utf8')).trim();
+    const token = await hostToken();
     const response = await hostCall({ url }, '/api/host/run/reset', token, { method: 'POST' });
     expect(response.status).toBe(422);
     expect((await response.json()).error).toBe('the training script trains this model; change it in the script and run model.fit again.');

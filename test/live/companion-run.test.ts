@@ -10,6 +10,7 @@ import type { WorkerEvent } from '../../shared/worker-messages';
 import { CompanionRun } from '../../server/companion/companion-run';
 import { checkFitOptions, FitReporter } from '../../server/companion/fit-reporter';
 import type { FitCallbackOptions } from '../../server/companion/fit-reporter';
+import { waitFor } from '../helpers/host';
 
 const LATENT = 2;
 const IMAGES = 64;
@@ -184,6 +185,72 @@ describe('companion run around model.fit', () => {
     expect(sink.of('weights')).toHaveLength(0);
     run.setEncoder(encoder);
     expect(sink.of('weights')).toHaveLength(1);
+  });
+});
+
+describe('companion fit between batches', () => {
+  /** Number of step losses the sink has received. */
+  const stepCount = (sink: RecordingSink) => sink.of('steps').length;
+
+  it('lets timers run while the fit trains', async () => {
+    const sink = new RecordingSink();
+    const run = companion(sink);
+    const { autoencoder } = buildModels();
+    let stepsAtTimer: number | null = null;
+
+    const fitting = fit(run, autoencoder, { probes });
+    setTimeout(() => (stepsAtTimer = stepCount(sink)), 0);
+    await fitting;
+
+    // Without a yield between batches the timer fires only after the fit returned.
+    expect(stepsAtTimer).not.toBeNull();
+    expect(stepsAtTimer).toBeLessThan(EPOCHS * (IMAGES / BATCH));
+  });
+
+  it('holds the fit while paused', async () => {
+    const sink = new RecordingSink();
+    const run = companion(sink);
+    const { autoencoder } = buildModels();
+    let returned = false;
+
+    const fitting = fit(run, autoencoder, { probes }).then(() => (returned = true));
+    await waitFor('the first step', () => stepCount(sink) > 0);
+    run.pause();
+    await waitFor('the paused state', () => sink.of('state').some((event) => event.state === 'paused'));
+    const stepsWhenPaused = stepCount(sink);
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    expect(stepCount(sink)).toBe(stepsWhenPaused);
+    expect(returned).toBe(false);
+
+    run.resume();
+    await fitting;
+    expect(stepCount(sink)).toBe(EPOCHS * (IMAGES / BATCH));
+    expect(sink.of('state').map((event) => event.state)).toEqual(['training', 'paused', 'training', 'finished']);
+  });
+
+  it('ignores a pause between fits', async () => {
+    const sink = new RecordingSink();
+    const run = companion(sink);
+    const { autoencoder } = buildModels();
+
+    run.pause();
+    await fit(run, autoencoder, { probes });
+    expect(sink.of('state').map((event) => event.state)).toEqual(['training', 'finished']);
+  });
+
+  it('releases a paused fit on close', async () => {
+    const sink = new RecordingSink();
+    const run = companion(sink);
+    const { autoencoder } = buildModels();
+
+    const fitting = fit(run, autoencoder, { probes });
+    await waitFor('the first step', () => stepCount(sink) > 0);
+    run.pause();
+    await waitFor('the paused state', () => sink.of('state').some((event) => event.state === 'paused'));
+    run.close();
+    await fitting;
+    expect(stepCount(sink)).toBe(EPOCHS * (IMAGES / BATCH));
   });
 });
 

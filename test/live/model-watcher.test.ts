@@ -62,7 +62,7 @@ describe('model file watcher', () => {
   it('starts one run for a save', async () => {
     await writeFile(file, 'export default 2;\n');
     await waitFor('a restart', () => control.calls.length === 1);
-    expect(control.calls[0]).toEqual({ changes: { modelFile: file }, reason: RELOAD_REASON });
+    expect(control.calls[0]).toEqual({ changes: { model: 'file', modelFile: file }, reason: RELOAD_REASON });
     await waitFor('the success report', () => outcomes.length === 1);
     expect(outcomes).toEqual([null]);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { MAX_EPOCHS, MAX_LOSS_POINTS, OverlayStore } from '../../client/src/overlay/overlay-store';
 import { GALLERY_KEEP } from '../../client/src/live/gallery-state';
-import { decodeFrame, encodeEpochs } from '../../shared/protocol/frames';
+import { decodeFrame, encodeEpochs, encodeRunStarted } from '../../shared/protocol/frames';
 import { POINTS_PER_UPDATE, SyntheticRun } from '../helpers/synthetic-run';
 
 function feed(store: OverlayStore, frames: Uint8Array[]): void {
@@ -61,5 +61,31 @@ describe('OverlayStore', () => {
     expect(Array.from(store.steps)).toEqual(Array.from({ length: POINTS_PER_UPDATE }, (_, i) => i + 1));
     expect(store.epochs).toEqual([]);
     expect(store.latentMap).toBeNull();
+  });
+
+  it('starts the run over on RunStarted', () => {
+    const { store, run: first } = run(300, 'first');
+    const galleryItems = store.gallery.newest.length;
+    const second = new SyntheticRun('second');
+    store.applyFrame(decodeFrame(encodeRunStarted(first.step, { config: store.config!, status: second.status() })));
+    feed(store, second.nextUpdate());
+
+    expect(store.status?.runId).toBe('second');
+    expect(Array.from(store.steps)).toEqual(Array.from({ length: POINTS_PER_UPDATE }, (_, i) => i + 1));
+    expect(store.latestStep).toBe(POINTS_PER_UPDATE);
+    expect(store.epochs).toEqual([]);
+    expect(store.reconstructions).toBeNull();
+    expect(store.latentMap).toBeNull();
+    expect(store.gallery.newest).toHaveLength(galleryItems);
+  });
+
+  it('starts the run over on a status of another run', () => {
+    const { store } = run(300, 'first');
+    const second = new SyntheticRun('second');
+    feed(store, second.nextUpdate().reverse());
+
+    expect(store.status?.runId).toBe('second');
+    expect(Array.from(store.steps)).toEqual(Array.from({ length: POINTS_PER_UPDATE }, (_, i) => i + 1));
+    expect(store.epochs).toEqual([]);
   });
 });

@@ -69,6 +69,12 @@ describe('variational autoencoder', () => {
     expect(scalar(halfway)).toBeCloseTo(Math.log(2), 6);
   });
 
+  it('keeps a NaN output in cross-entropy', () => {
+    const target = tf.tensor2d([[1, 0]]);
+    const loss = reconstructionLossOfOutput('bce', target, tf.tensor2d([[NaN, 0.5]]));
+    expect(scalar(loss)).toBeNaN();
+  });
+
   it('encodes to the mean', async () => {
     const model = await buildAutoencoder({ model: 'vae', hidden: [32], latent: 3, seed: 5 });
     const step = createTrainingStep(model, { model: 'vae', loss: 'bce' });

@@ -1,4 +1,4 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 
 import type { ModelKind, RunConfig } from '../../../shared/training';
 import { panelStyles, requestFrom } from './panel-styles';
@@ -98,7 +98,8 @@ export class LcRunSettings extends LitElement {
         <datalist id="datasets"><option value="shapes"></option><option value="mnist"></option></datalist>
 
         <label for="model">Model</label>
-        <select id="model" name="model" @change=${this.edit}>
+        <select id="model" name="model" data-testid="host-model" @change=${this.edit}>
+          ${this.renderModelFileOption()}
           ${MODELS.map((model) => html`<option value=${model} ?selected=${this.value('model') === model}>${model}</option>`)}
         </select>
 
@@ -132,6 +133,19 @@ export class LcRunSettings extends LitElement {
         </div>
       </form>
     `;
+  }
+
+  /**
+   * Renders the streamer's model file as the selected model while a run of
+   * it trains. It cannot be chosen again here, because saving the file is
+   * what starts a run of it.
+   */
+  protected renderModelFileOption() {
+    const file = this.config?.model === 'file' ? this.config.modelFile : null;
+    if (!file) return nothing;
+    // The form column is narrow, so the option reads `file` as in /api/status, and its title names the file.
+    const name = file.split(/[\\/]/).pop();
+    return html`<option value="file" title="model file ${name}" disabled ?selected=${this.value('model') === 'file'}>file</option>`;
   }
 
   /** Returns the draft value of `field`, or the current run's. */

@@ -69,7 +69,12 @@ export class OverlayStore {
     this.notify();
   }
 
-  /** Applies one decoded frame. A Hello frame starts over, since the host sends the whole state after it. */
+  /**
+   * Applies one decoded frame. A Hello frame starts over, since the host
+   * sends the whole state after it. A new run, announced by a RunStarted
+   * frame or seen in a status, clears the run's losses and images but keeps
+   * the gallery and the polls, which outlive runs.
+   */
   applyFrame(frame: Frame): void {
     if (this.applyTopicState(frame)) {
       this.notify();
@@ -82,7 +87,13 @@ export class OverlayStore {
         this.config = frame.body.config;
         this.status = frame.body.status;
         break;
+      case FrameType.RunStarted:
+        this.resetRun();
+        this.config = frame.body.config;
+        this.status = frame.body.status;
+        break;
       case FrameType.Status:
+        if (this.status && this.status.runId !== frame.body.runId) this.resetRun();
         this.status = frame.body;
         break;
       case FrameType.StepLosses:
@@ -127,7 +138,14 @@ export class OverlayStore {
     }
     return false;
   }
+
   private reset(): void {
+    this.resetRun();
+    this.gallery = EMPTY_GALLERY;
+    this.polls = EMPTY_POLLS;
+  }
+
+  private resetRun(): void {
     this.series.clear();
     this.steps = this.series.steps();
     this.losses = this.series.values();
@@ -135,8 +153,6 @@ export class OverlayStore {
     this.probes = null;
     this.reconstructions = null;
     this.latentMap = null;
-    this.gallery = EMPTY_GALLERY;
-    this.polls = EMPTY_POLLS;
   }
 
   // The chart needs ascending steps, so a point at or before the newest one is dropped.
