@@ -11,17 +11,27 @@ import type { Random } from './random';
 export const EVALUATION_BATCH = 250;
 
 /** Copies the images at `indices` into a float batch scaled to [0, 1]. */
-export function batchTensor(split: ImageSplit, indices: Uint32Array): tf.Tensor2D {
+export function batchTensor(split: Pick<ImageSplit, 'images'>, indices: Uint32Array): tf.Tensor2D {
+  return tf.tensor2d(batchValues(split, indices), [indices.length, IMAGE_PIXELS]);
+}
+
+/** Like `batchTensor`, with N(0, stddev²) noise added to every pixel and the result clipped to [0, 1]. */
+export function noisyBatchTensor(split: ImageSplit, indices: Uint32Array, stddev: number, random: Random): tf.Tensor2D {
+  return tf.tensor2d(noisyBatchValues(split, indices, stddev, random), [indices.length, IMAGE_PIXELS]);
+}
+
+/** Returns the pixels of `batchTensor`, row by row, without making a tensor. */
+export function batchValues(split: Pick<ImageSplit, 'images'>, indices: Uint32Array): Float32Array {
   const values = new Float32Array(indices.length * IMAGE_PIXELS);
   indices.forEach((imageIndex, row) => {
     const offset = imageIndex * IMAGE_PIXELS;
     for (let p = 0; p < IMAGE_PIXELS; p++) values[row * IMAGE_PIXELS + p] = split.images[offset + p] / 255;
   });
-  return tf.tensor2d(values, [indices.length, IMAGE_PIXELS]);
+  return values;
 }
 
-/** Like `batchTensor`, with N(0, stddev²) noise added to every pixel and the result clipped to [0, 1]. */
-export function noisyBatchTensor(split: ImageSplit, indices: Uint32Array, stddev: number, random: Random): tf.Tensor2D {
+/** Returns the pixels of `noisyBatchTensor`, row by row, without making a tensor. */
+export function noisyBatchValues(split: ImageSplit, indices: Uint32Array, stddev: number, random: Random): Float32Array {
   const values = new Float32Array(indices.length * IMAGE_PIXELS);
   indices.forEach((imageIndex, row) => {
     const offset = imageIndex * IMAGE_PIXELS;
@@ -29,7 +39,7 @@ export function noisyBatchTensor(split: ImageSplit, indices: Uint32Array, stddev
       values[row * IMAGE_PIXELS + p] = clipUnit(split.images[offset + p] / 255 + stddev * random.normal());
     }
   });
-  return tf.tensor2d(values, [indices.length, IMAGE_PIXELS]);
+  return values;
 }
 
 /**

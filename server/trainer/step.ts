@@ -9,13 +9,19 @@ import type { LossKind } from '../../shared/training';
 import type { Autoencoder } from './model';
 import type { TrainingStep } from './training-step';
 
-type DenseActivation = 'relu' | 'sigmoid' | 'linear';
+export type DenseActivation = 'relu' | 'sigmoid' | 'linear';
 
-/** The variables of one dense layer and the activation that follows it. */
-export interface DenseParams {
+/** The weights of one dense layer and the activation that follows it. */
+export interface DenseWeights {
+  kernel: tf.Tensor;
+  bias: tf.Tensor;
+  activation: DenseActivation;
+}
+
+/** A dense layer whose weights are the model's trainable variables. */
+export interface DenseParams extends DenseWeights {
   kernel: tf.Variable;
   bias: tf.Variable;
-  activation: DenseActivation;
 }
 
 /** The autoencoder flattened into its dense layers, input to output. */
@@ -41,22 +47,22 @@ export class FusedDenseStep implements TrainingStep {
   }
 
   train(optimizer: tf.Optimizer, input: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D {
-    const cost = optimizer.minimize(() => reconstructionLoss(this.loss, target, forwardLogits(this.stack, input)), true, this.variables);
+    const cost = optimizer.minimize(() => denseLoss(this.stack.layers, this.loss, input, target), true, this.variables);
     const terms = (cost as tf.Scalar).reshape([1]) as tf.Tensor1D;
     cost?.dispose();
     return terms;
   }
 
   evaluate(input: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D {
-    return tf.tidy(() => reconstructionLoss(this.loss, target, forwardLogits(this.stack, input)).reshape([1]));
+    return tf.tidy(() => denseLoss(this.stack.layers, this.loss, input, target).reshape([1]));
   }
 
   reconstruct(input: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.sigmoid(forwardLogits(this.stack, input)));
+    return tf.tidy(() => tf.sigmoid(forwardLogits(this.stack.layers, input)));
   }
 
   encode(input: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => forwardLayers(this.stack, this.encoderLayers, input));
+    return tf.tidy(() => forwardLayers(this.stack.layers, this.encoderLayers, input));
   }
 }
 
@@ -67,22 +73,31 @@ export function denseStack(model: Autoencoder): DenseStack {
 }
 
 /**
+ * Returns the mean per-pixel loss of the dense `layers` on the batch that maps
+ * `input` to `target`. Every thread that trains a share of a batch computes
+ * its loss here, so that all of them run the same kernels.
+ */
+export function denseLoss(layers: readonly DenseWeights[], loss: LossKind, input: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  return reconstructionLoss(loss, target, forwardLogits(layers, input));
+}
+
+/**
  * Runs the network on `x` and returns the output layer's logits: the sigmoid
  * is left to the caller, because cross-entropy is stable only on logits.
  */
-function forwardLogits(stack: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
+function forwardLogits(layers: readonly DenseWeights[], x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
-  stack.layers.forEach((layer, index) => {
-    const last = index === stack.layers.length - 1;
+  layers.forEach((layer, index) => {
+    const last = index === layers.length - 1;
     h = denseForward(layer, h, last ? 'linear' : layer.activation);
   });
   return h;
 }
 
-/** Runs `x` through the first `count` layers of the stack, each with its own activation: the encoder, when `count` is its layer count. */
-function forwardLayers(stack: DenseStack, count: number, x: tf.Tensor2D): tf.Tensor2D {
+/** Runs `x` through the first `count` layers, each with its own activation: the encoder, when `count` is its layer count. */
+function forwardLayers(layers: readonly DenseWeights[], count: number, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
-  for (const layer of stack.layers.slice(0, count)) h = denseForward(layer, h, layer.activation);
+  for (const layer of layers.slice(0, count)) h = denseForward(layer, h, layer.activation);
   return h;
 }
 
@@ -92,7 +107,7 @@ function reconstructionLoss(kind: LossKind, target: tf.Tensor2D, logits: tf.Tens
   return tf.losses.meanSquaredError(target, tf.sigmoid(logits)) as tf.Scalar;
 }
 
-function denseForward(layer: DenseParams, h: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
+function denseForward(layer: DenseWeights, h: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
   // The fused kernel's gradient covers only linear and ReLU activations.
   if (activation !== 'sigmoid') {
     return tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation }) as tf.Tensor2D;
