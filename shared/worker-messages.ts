@@ -22,6 +22,8 @@ export interface WorkerInit {
   reconstructionEvery: number;
   /** A checkpoint to continue from, or null for a new run. */
   resume: CheckpointState | null;
+  /** Threads that share each training step of the dense and deep models (`--train-threads`); 1 when absent. */
+  trainThreads?: number;
 }
 
 /** State the worker needs to continue a run exactly where a checkpoint left it. */
@@ -66,7 +68,14 @@ export type WorkerEvent =
   /** The encoder and the decoder at one step, at float32 precision. */
   | { type: 'weights'; encoder: ModelSnapshot; decoder: ModelSnapshot }
   | { type: 'latent'; map: LatentMap }
-  | { type: 'memory'; numTensors: number; step: number }
+  /** Tensor counts after an epoch: the training worker's, and each follower thread's when training splits batches. */
+  | { type: 'memory'; numTensors: number; step: number; followerTensors?: number[] }
+  /**
+   * Threads that now share each training step, when `--train-threads` asked
+   * for more than one, and why: sent at the start of training and when a
+   * follower thread fails. `count` is below `requested` when training runs on fewer.
+   */
+  | { type: 'threads'; count: number; requested: number; reason: string }
   | { type: 'checkpoint'; id: number; state: CheckpointState }
   /** A failure that ends training, such as an unreadable dataset; `location` points into the streamer's model file when the error came from there. */
   | { type: 'fatal'; message: string; location?: SourceLocation };

@@ -8,8 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { EpochSummary, RunConfig, StepLoss, TrainingState } from '../../shared/training';
 import type { CheckpointState, WorkerEvent } from '../../shared/worker-messages';
-import { batchTensor, EVALUATION_BATCH, gatherImages, noisyBatchTensor, noisySplit, rangeIndices, shuffledIndices } from './batches';
+import { batchTensor, EVALUATION_BATCH, gatherImages, noisyBatchTensor, noisyBatchValues, noisySplit, rangeIndices, shuffledIndices } from './batches';
 import { captureCheckpoint, restoreCheckpoint } from './checkpoint-state';
+import type { SplitDenseStep } from './data-parallel/split-step';
+import { startDataParallel } from './data-parallel/start';
 import type { Dataset, ImageSplit } from './datasets/types';
 import { latentMap } from './latent-codes';
 import type { Autoencoder } from './model';
@@ -27,6 +29,8 @@ export interface LoopOptions {
   reconstructionEvery: number;
   /** Wall-clock start of the run, in ms since the Unix epoch; step times count from it. */
   runStartedAt: number;
+  /** Threads that share each training step of the dense and deep models, this one included; 1 when absent. */
+  trainThreads?: number;
   emit: (event: WorkerEvent) => void;
 }
 
@@ -44,6 +48,8 @@ const LATENT_MAP_POINTS = 1000;
 
 export class TrainingLoop {
   private readonly trainingStep: TrainingStep;
+  /** The step that splits batches across threads, or null when this thread trains alone. */
+  private split: SplitDenseStep | null = null;
   private readonly optimizer: tf.Optimizer;
   private readonly probes: Uint32Array;
   /** Validation images as the model receives them: the split itself, or a noisy copy fixed for the run when denoising. */
@@ -97,6 +103,7 @@ export class TrainingLoop {
   /** Trains until the last epoch or a stop, then leaves the model loaded. */
   async run(): Promise<void> {
     this.running = true;
+    await this.startThreads();
     this.setState('training', null);
     this.options.emit({ type: 'probes', labels: Uint8Array.from(this.probes, (index) => this.options.dataset.validation.labels[index]) });
     this.emitSnapshots();
@@ -148,12 +155,19 @@ export class TrainingLoop {
     else void this.sendCheckpoints();
   }
 
-  /** Sends the requested checkpoints, then releases the optimizer's slots. The model belongs to the caller. */
+  /** Sends the requested checkpoints, then ends the follower threads and releases the optimizer's slots. The model belongs to the caller. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.sendCheckpoints();
     this.closed = true;
+    await this.split?.close();
     this.optimizer.dispose();
+  }
+
+  /** Starts the follower threads when --train-threads requests them and the model can split its batches. */
+  private async startThreads(): Promise<void> {
+    const { config, dataset, model, trainThreads = 1, emit } = this.options;
+    this.split = await startDataParallel({ requested: trainThreads, config, model, trainingStep: this.trainingStep, train: dataset.train, emit });
   }
 
   private async runEpoch(): Promise<void> {
@@ -180,7 +194,7 @@ export class TrainingLoop {
         await this.waitWhileHeld();
         if (this.stopRequested) break;
       }
-      pending.push(this.trainBatch(order.subarray(start, start + config.batchSize)));
+      pending.push(await this.trainBatch(order.subarray(start, start + config.batchSize)));
       this.step++;
 
       const endOfEpoch = start + config.batchSize >= order.length;
@@ -207,9 +221,14 @@ export class TrainingLoop {
   }
 
   /** Runs one optimizer step on the images at `indices` and returns its loss terms, still on the backend. */
-  private trainBatch(indices: Uint32Array): tf.Tensor1D {
+  private async trainBatch(indices: Uint32Array): Promise<tf.Tensor1D> {
     const { config, dataset } = this.options;
     const nextStep = this.step + 1;
+    if (this.split?.active) {
+      const noisyInput = config.denoise > 0 ? noisyBatchValues(dataset.train, indices, config.denoise, createRandom(config.seed, `noise:${nextStep}`)) : null;
+      return this.split.train(this.optimizer, indices, noisyInput);
+    }
+
     const target = batchTensor(dataset.train, indices);
     // Noise and the VAE's latent sample follow from the seed and the step, so a resumed run repeats them exactly.
     const input = config.denoise > 0 ? noisyBatchTensor(dataset.train, indices, config.denoise, createRandom(config.seed, `noise:${nextStep}`)) : target;
@@ -277,7 +296,8 @@ export class TrainingLoop {
     this.options.emit({ type: 'epoch', summary });
     this.emitSnapshots();
     this.emitLatentMap();
-    this.options.emit({ type: 'memory', numTensors: tf.memory().numTensors, step: this.step });
+    const followerTensors = this.split?.active ? { followerTensors: this.split.followerTensorCounts() } : {};
+    this.options.emit({ type: 'memory', numTensors: tf.memory().numTensors, step: this.step, ...followerTensors });
   }
 
   /**

@@ -26,8 +26,8 @@ export const BASE_CONFIG: RunConfig = {
   modelFile: null,
 };
 
-/** Builds the model, runs a whole loop on `dataset` and returns every event it emitted. */
-export async function train(dataset: Dataset, overrides: Partial<RunConfig>): Promise<WorkerEvent[]> {
+/** Builds the model, runs a whole loop on `dataset` and returns every event it emitted. `trainThreads` is the loop's option. */
+export async function train(dataset: Dataset, overrides: Partial<RunConfig>, trainThreads = 1): Promise<WorkerEvent[]> {
   const config = { ...BASE_CONFIG, ...overrides };
   const model = await buildAutoencoder(config);
   const events: WorkerEvent[] = [];
@@ -37,6 +37,7 @@ export async function train(dataset: Dataset, overrides: Partial<RunConfig>): Pr
     model,
     reconstructionEvery: 1000,
     runStartedAt: Date.now(),
+    trainThreads,
     emit: (event) => {
       events.push(event);
       // A diverged loop waits for the host; this test host stops it instead.
