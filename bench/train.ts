@@ -4,12 +4,12 @@
 // when python3 can import torch, and prints the ratio of the two.
 //
 //   npm run bench:train -- [--dataset mnist] [--model dense|deep|conv|vae] [--latent 32] [--batch-size 256] [--epochs 2]
-//                          [--backend auto] [--denoise 0] [--limit N]
+//                          [--backend auto] [--denoise 0] [--limit N] [--train-threads 1]
 //
 // Like the host, it runs the preflight first and moves training to the CPU
 // backend when `auto` picked a backend that cannot train the model.
 
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,7 @@ import { loadDataset } from '../server/trainer/datasets';
 import type { Dataset } from '../server/trainer/datasets';
 import { TrainingLoop } from '../server/trainer/loop';
 import { prepareModel } from '../server/trainer/backend-fallback';
+import { OptionsError, parseTrainThreads } from '../server/cli/options';
 import { findTorchPython, runTorchReference } from './torch-reference';
 
 const { values } = parseArgs({
@@ -34,8 +35,11 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     denoise: { type: 'string', default: '0' },
     limit: { type: 'string' },
+    'train-threads': { type: 'string', default: '1' },
   },
 });
+
+const trainThreads = parseTrainThreadsOrExit(values['train-threads']);
 
 const config: RunConfig = {
   dataset: values.dataset,
@@ -63,6 +67,7 @@ const { model, backend } = await prepareModel(config, dataset, selected, (event)
 console.log(`backend ${backend.name} (${backend.reason})`);
 console.log(`${dataset.info.name}: ${dataset.info.trainCount} train, ${dataset.info.validationCount} validation; model ${model.layerSizes.join('-')}, batch ${config.batchSize}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version.tfjs}`);
+console.log(`load average at start: ${formatLoad()}`);
 
 const summaries: EpochSummary[] = [];
 const loop = new TrainingLoop({
@@ -71,7 +76,9 @@ const loop = new TrainingLoop({
   model,
   reconstructionEvery: Number.MAX_SAFE_INTEGER,
   runStartedAt: Date.now(),
+  trainThreads,
   emit: (event) => {
+    if (event.type === 'threads') console.log(`training threads: ${event.count} of ${event.requested} (${event.reason})`);
     if (event.type !== 'epoch') return;
     summaries.push(event.summary);
     const { epoch, samplesPerSecond, trainLoss, validationLoss, seconds, validationReconstructionLoss, validationKlLoss } = event.summary;
@@ -83,6 +90,8 @@ const loop = new TrainingLoop({
   },
 });
 await loop.run();
+await loop.close();
+console.log(`load average after TensorFlow.js: ${formatLoad()}`);
 compareWithTorch();
 
 /** Trains the same model in PyTorch and prints both frameworks' best epoch throughput. */
@@ -111,6 +120,22 @@ function compareWithTorch(): void {
   const tfjsRate = best(summaries.map((summary) => summary.samplesPerSecond));
   const torchRate = best(torch.epochs.map((epoch) => epoch.samplesPerSecond));
   console.log(`ratio: TensorFlow.js ${backend.name} reaches ${(tfjsRate / torchRate).toFixed(2)} of PyTorch (best epoch, ${Math.round(tfjsRate)} vs ${Math.round(torchRate)} images/s)`);
+}
+
+/** Formats the 1, 5 and 15 minute load averages, which show whether other work shared the CPUs. */
+function formatLoad(): string {
+  return loadavg().map((load) => load.toFixed(2)).join(', ');
+}
+
+/** Returns the `--train-threads` value, or prints why it is invalid and exits with code 2. */
+function parseTrainThreadsOrExit(value: string): number {
+  try {
+    return parseTrainThreads(value);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
 }
 
 /** Keeps the first `limit` training images, for a quick measurement of a slow model. */

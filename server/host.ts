@@ -126,6 +126,7 @@ async function startRun(options: HostOptions, start: RunStart, log: Logger, hubO
     feed: continuingRunFeed(feed, resume?.checkpoint.elapsedMs ?? 0),
     log,
     reconstructionEvery: options.reconstructionEvery,
+    trainThreads: options.trainThreads,
     resume: resume?.checkpoint.state ?? null,
     ...(source === 'external' && { startTrainer: refuseWorker }),
   });

@@ -161,6 +161,10 @@ export class TrainingFeed {
       case 'warning':
         this.log.warn(event.message);
         break;
+      case 'threads':
+        if (event.count < event.requested) this.log.warn({ trainThreads: event.count, requested: event.requested }, event.reason);
+        else this.log.info({ trainThreads: event.count }, event.reason);
+        break;
       case 'fatal': {
         // The host keeps serving the history; viewers see why training ended, with the model file by its name only.
         const at = event.location ? ` (${basename(event.location.file)}:${event.location.line})` : '';

@@ -2,6 +2,7 @@
 // validation messages and `--help`, so the four never disagree.
 
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -41,6 +42,8 @@ export interface HostOptions {
   explicitFlags: ReadonlySet<string>;
   /** Whether /overlay shows errors of the streamer's model file, besides the log and the host panel. */
   showErrorsOnOverlay: boolean;
+  /** Threads that share each training step of the dense and deep models, 1 to the number of CPUs. */
+  trainThreads: number;
 }
 
 /** Raised for a flag value the host cannot run with; the message names value and fix. */
@@ -106,6 +109,12 @@ export const FLAGS: Record<string, FlagSpec> = {
     value: 'NAME',
     help: '`auto` (tfjs-node if installed, then WASM, then CPU), `node`, `wasm` or `cpu`',
     default: 'auto',
+  },
+  'train-threads': {
+    type: 'string',
+    value: 'N',
+    help: 'threads that share each training step of the dense and deep models, each computing part of the batch, 1 to the number of CPUs; other models train on one',
+    default: '1',
   },
   'recon-every': { type: 'string', value: 'STEPS', help: 'training steps between two reconstruction refreshes', default: '100' },
   port: { type: 'string', value: 'PORT', help: 'TCP port for HTTP and WebSockets; also read from PORT', default: '3000' },
@@ -250,7 +259,23 @@ export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv 
     fresh: values.fresh === true,
     explicitFlags: new Set(Object.keys(values).filter((name) => values[name] !== undefined)),
     showErrorsOnOverlay: values['show-errors-on-overlay'] === true,
+    trainThreads: parseTrainThreads(text('train-threads')),
   };
+}
+
+/**
+ * Parses `--train-threads`: a whole number from 1 to the CPUs that Node
+ * reports (`os.availableParallelism()`), because more threads than CPUs only
+ * take turns. Throws OptionsError naming the value and the range.
+ */
+export function parseTrainThreads(value: string, cpuCount: number = availableParallelism()): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 1 || number > cpuCount) {
+    throw new OptionsError(
+      `--train-threads "${value}" is not valid. Use a whole number from 1 to ${cpuCount}, the number of CPUs here, such as --train-threads ${cpuCount}.`,
+    );
+  }
+  return number;
 }
 
 /** Formats `--help`: every flag with its value, meaning and default. */

@@ -59,6 +59,9 @@ export class TrainingProgress {
       case 'warning':
         this.line(`Warning: ${event.message}`);
         break;
+      case 'threads':
+        this.line(`${event.count < event.requested ? 'Warning: ' : ''}Training threads: ${event.count} of ${event.requested} (${event.reason})`);
+        break;
       case 'state':
         if (event.state === 'diverged') this.line(`Diverged: ${event.reason ?? 'the loss is not finite'}`);
         break;

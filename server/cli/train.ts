@@ -98,7 +98,12 @@ async function startWorker(host: TrainOptions['host'], start: RunStart, logger: 
   if (resume) progress.line(`Resuming run ${history.runId} after epoch ${resume.checkpoint.state.epoch} from ${resume.path}`);
   else progress.line(`Starting run ${history.runId}`);
 
-  const trainer = new TrainerThread({ config, reconstructionEvery: host.reconstructionEvery, resume: resume?.checkpoint.state ?? null });
+  const trainer = new TrainerThread({
+    config,
+    reconstructionEvery: host.reconstructionEvery,
+    resume: resume?.checkpoint.state ?? null,
+    trainThreads: host.trainThreads,
+  });
   const record = historyRecorder(history);
   const runTimeBefore = resume?.checkpoint.elapsedMs ?? 0;
   const checkpoints = new CheckpointScheduler({

@@ -48,6 +48,8 @@ export interface RunManagerOptions {
   log: Logger;
   /** Steps between two reconstruction refreshes, for every run. */
   reconstructionEvery: number;
+  /** Threads that share each training step of the dense and deep models, for every run; 1 when absent. */
+  trainThreads?: number;
   /** Checkpoint the first run continues from, or null; later runs start from fresh weights. */
   resume?: CheckpointState | null;
   /** Milliseconds a candidate run gets to become ready; CANDIDATE_TIMEOUT_MS by default. */
@@ -212,7 +214,8 @@ export class RunManager
 
   /** Starts a worker whose events go through `route`. */
   private launch(config: RunConfig, resume: CheckpointState | null): TrainerThread {
-    const trainer = this.startTrainer({ config, reconstructionEvery: this.options.reconstructionEvery, resume });
+    const { reconstructionEvery, trainThreads } = this.options;
+    const trainer = this.startTrainer({ config, reconstructionEvery, resume, trainThreads });
     trainer.on('event', (event) => this.route(trainer, event));
     trainer.on('exit', (code) => this.log.info({ code, current: trainer === this.trainer }, 'training worker exited'));
     return trainer;

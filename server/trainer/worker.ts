@@ -16,7 +16,7 @@ import { modelFileDigest } from './model-file-digest';
 if (!parentPort) throw new Error('worker.ts runs only as a worker thread; start the host with `npm start`');
 const port = parentPort;
 
-const { config, reconstructionEvery, resume } = workerData as WorkerInit;
+const { config, reconstructionEvery, resume, trainThreads } = workerData as WorkerInit;
 const emit = (event: WorkerEvent): void => port.postMessage(event);
 
 try {
@@ -41,7 +41,7 @@ async function train(): Promise<void> {
   const { model, backend } = await prepareModel(config, dataset, selected, emit);
   const runStartedAt = Date.now();
 
-  const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery, runStartedAt, emit });
+  const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery, runStartedAt, trainThreads, emit });
   try {
     if (resume) await loop.restore(resume);
   } catch (error) {

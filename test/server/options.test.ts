@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { FLAGS, helpText, OptionsError, parseHostOptions } from '../../server/cli/options';
+import { FLAGS, helpText, OptionsError, parseHostOptions, parseTrainThreads } from '../../server/cli/options';
+import { parseTrainOptions } from '../../server/cli/offline-options';
 
 function parse(...argv: string[]) {
   const options = parseHostOptions(argv, {});
@@ -46,6 +47,26 @@ describe('host options', () => {
     expect(parse().run.denoise).toBe(0);
     expect(parse('--denoise', '0.3').run.denoise).toBe(0.3);
     expect(parse('--denoise', '1').run.denoise).toBe(1);
+  });
+
+  it('parses --train-threads from 1 to the CPU count, default 1', () => {
+    expect(parse().trainThreads).toBe(1);
+    expect(parse('--train-threads', String(availableParallelism())).trainThreads).toBe(availableParallelism());
+    expect(parseTrainThreads('2', 2)).toBe(2);
+  });
+
+  it.each([['0'], ['3'], ['1.5'], ['two'], ['']])('rejects --train-threads %j on 2 CPUs', (value) => {
+    expect(() => parseTrainThreads(value, 2)).toThrow(OptionsError);
+    expect(() => parseTrainThreads(value, 2)).toThrow(
+      `--train-threads "${value}" is not valid. Use a whole number from 1 to 2, the number of CPUs here, such as --train-threads 2.`,
+    );
+  });
+
+  it('passes --train-threads to npm run train', () => {
+    const options = parseTrainOptions(['--train-threads', '1'], {});
+    if (options === 'help') throw new Error('unexpected --help');
+    expect(options.host.trainThreads).toBe(1);
+    expect(() => parseTrainOptions(['--train-threads', String(availableParallelism() + 1)], {})).toThrow(/--train-threads ".*" is not valid/);
   });
 
   it.each([
