@@ -78,4 +78,19 @@ describe('training worker commands', () => {
     expect(seen.events.some((event) => event.type === 'ready')).toBe(false);
     await trainer.stop();
   });
+
+  it('splits batches across two threads', async () => {
+    const trainer = new TrainerThread({ config, reconstructionEvery: 50, resume: null, trainThreads: 2 });
+    const seen = record(trainer);
+    const exit = new Promise<number>((resolve) => trainer.once('exit', resolve));
+    await trainer.ready;
+    await waitFor('a few steps on two threads', () => seen.steps().length >= 20);
+
+    const threads = seen.events.filter((event) => event.type === 'threads');
+    expect(threads).toEqual([{ type: 'threads', count: 2, requested: 2, reason: expect.stringContaining('2 shares') }]);
+    await trainer.stop();
+    expect(seen.states().at(-1)).toBe('stopped');
+    // Exit code 0: the worker ended on its own; one that had to be terminated after the grace period exits with 1.
+    expect(await exit).toBe(0);
+  });
 });
