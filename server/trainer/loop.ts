@@ -115,6 +115,8 @@ export class TrainingLoop {
 
     if (!this.stopRequested) this.setState('finished', `all ${this.options.config.epochs} epochs done`);
     this.running = false;
+    // No step follows, so the followers end now instead of idling until the host stops the run.
+    await this.split?.close();
     await this.sendCheckpoints();
   }
 

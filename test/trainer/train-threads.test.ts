@@ -56,17 +56,26 @@ describe('training on two threads', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('ends the followers when the loop closes', async () => {
+  it('ends the followers when the run finishes', async () => {
     const before = runningWorkers();
     const config = { ...BASE_CONFIG, epochs: 1 };
     const model = await buildAutoencoder(config);
-    const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery: 1000, runStartedAt: Date.now(), trainThreads: 2, emit: () => {} });
+    const events: WorkerEvent[] = [];
+    const emit = (event: WorkerEvent) => {
+      events.push(event);
+      // Pausing at the first losses keeps the run from finishing, so that its follower still runs when counted.
+      if (event.type === 'steps' && lossesOf(events).length === event.points.length) loop.pause();
+    };
+    const loop = new TrainingLoop({ config, dataset, model, reconstructionEvery: 1000, runStartedAt: Date.now(), trainThreads: 2, emit });
 
-    await loop.run();
+    const running = loop.run();
+    await waitFor('the run to pause', () => statesOf(events).includes('paused'));
     expect(runningWorkers()).toBe(before + 1);
+    loop.resume();
+    await running;
+    expect(runningWorkers()).toBe(before);
     await loop.close();
     disposeAutoencoder(model);
-    expect(runningWorkers()).toBe(before);
   });
 
   it('ends the followers of a run stopped mid-epoch', async () => {

@@ -89,6 +89,11 @@ export class FollowerPool {
     return this.followers.length;
   }
 
+  /** True until a follower fails or the pool closes. */
+  get running(): boolean {
+    return this.failureReason === null && !this.closing;
+  }
+
   /** Reason the pool failed, or null while every follower runs. */
   get failure(): string | null {
     return this.failureReason;

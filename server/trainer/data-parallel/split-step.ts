@@ -93,9 +93,9 @@ export class SplitDenseStep {
     return new SplitDenseStep(options, pool, stack, layout, weights);
   }
 
-  /** False once a follower failed: every later step trains on the leader alone. */
+  /** False once a follower failed or the followers were closed: every later step trains on the leader alone. */
   get active(): boolean {
-    return this.pool.failure === null;
+    return this.pool.running;
   }
 
   /** Threads that share each step now, the leader included. */
