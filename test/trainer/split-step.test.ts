@@ -14,6 +14,7 @@ import { denseLoss, denseStack } from '../../server/trainer/step';
 import { BASE_CONFIG } from './fixtures';
 
 const FAILING_FOLLOWER = new URL('./fixtures/failing-follower.mjs', import.meta.url);
+const HANGING_FOLLOWER = new URL('./fixtures/hanging-follower.mjs', import.meta.url);
 
 /** Float32 sums over a batch in a different order differ in the last bits; this is far above that and far below a wrong gradient. */
 const TOLERANCE = 1e-5;
@@ -167,10 +168,12 @@ describe('split dense step', () => {
     cleanup.push(() => optimizer.dispose());
 
     const losses: number[] = [];
+    const counts: number[] = [];
     for (let step = 0; step < 5; step++) {
       const terms = await split.train(optimizer, rangeIndices(0, 32), null);
       losses.push(terms.dataSync()[0]);
       terms.dispose();
+      counts.push(tf.memory().numTensors);
     }
 
     expect(fallbacks).toEqual([expect.stringContaining('simulated follower crash at its third step')]);
@@ -180,6 +183,23 @@ describe('split dense step', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     // The same batch five times: Adam lowers its loss at every step, the crashed one included.
     expect(losses[4]).toBeLessThan(losses[0]);
+    // Adam creates its slots in the first step; the crashed step leaves no tensor behind.
+    expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
+  it('falls back to one thread when a follower hangs', async () => {
+    const model = await deepModel();
+    const { split, fallbacks } = await startSplit(model, { followerEntry: HANGING_FOLLOWER, stepTimeoutMs: 200 });
+    const indices = rangeIndices(0, 32);
+
+    const expected = oneThreadGradients(model, indices, null);
+    const actual = await split.gradients(indices, null);
+    const actualGrads = actual.grads.map((grad) => grad.dataSync() as Float32Array);
+    tf.dispose([actual.loss, ...actual.grads]);
+
+    expect(fallbacks).toEqual(['the follower threads did not finish step 1 within 200 ms after the training worker finished its share; training continues on one thread']);
+    expect(split.active).toBe(false);
+    expected.grads.forEach((grad, i) => expect(maxDifference(actualGrads[i], grad), `gradient ${i}`).toBeLessThan(TOLERANCE));
   });
 
   it('rejects fewer than two threads', async () => {

@@ -45,6 +45,8 @@ export interface SplitStepOptions {
   onFallback: (reason: string) => void;
   /** The module each follower runs; tests pass one that fails on purpose. */
   followerEntry?: URL;
+  /** Milliseconds the followers get to finish a step after the leader's share; FOLLOWER_STEP_TIMEOUT_MS by default. */
+  stepTimeoutMs?: number;
 }
 
 /** The summed loss and gradients of one batch, in the order of the stack's variables. */
@@ -130,9 +132,10 @@ export class SplitDenseStep {
     replies.catch(() => {});
 
     const own = this.ownGradients(indices.subarray(0, ownRows), noisyInput?.subarray(0, ownRows * IMAGE_PIXELS) ?? null, ownRows / indices.length);
+    const timeoutMs = this.options.stepTimeoutMs ?? FOLLOWER_STEP_TIMEOUT_MS;
     let results: (ShareResult | null)[];
     try {
-      results = await withTimeout(replies, FOLLOWER_STEP_TIMEOUT_MS, `the follower threads did not finish step ${step} within ${FOLLOWER_STEP_TIMEOUT_MS / 1000} s`);
+      results = await withTimeout(replies, timeoutMs, `the follower threads did not finish step ${step} within ${timeoutMs} ms after the training worker finished its share`);
     } catch (error) {
       tf.dispose([own.loss, ...own.grads]);
       // A failed follower has failed the pool already; a timeout fails it here, which ends the followers.
