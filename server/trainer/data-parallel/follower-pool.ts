@@ -28,8 +28,8 @@ export interface ShareResult {
   gradients: Float32Array;
 }
 
-/** Start settings of every follower; the pool adds each one's number and gradient buffer. */
-export type PoolInit = Omit<FollowerInit, 'index' | 'gradients'>;
+/** Start settings of every follower; the pool adds each one's gradient buffer. */
+export type PoolInit = Omit<FollowerInit, 'gradients'>;
 
 interface Follower {
   worker: Worker;
@@ -61,7 +61,7 @@ export class FollowerPool {
   ) {
     for (let index = 1; index <= count; index++) {
       const gradients = new SharedArrayBuffer(gradientBytes);
-      const worker = new Worker(entry, { workerData: { ...init, index, gradients } satisfies FollowerInit });
+      const worker = new Worker(entry, { workerData: { ...init, gradients } satisfies FollowerInit });
       this.followers.push({ worker, gradients: new Float32Array(gradients), numTensors: 0 });
       this.exits.push(new Promise((resolve) => worker.once('exit', () => resolve())));
       worker.on('error', (error) => this.fail(`follower thread ${index} failed: ${error.message}`));

@@ -17,8 +17,6 @@ export interface DenseLayerShape {
 
 /** Data a follower receives at start, through `workerData`. SharedArrayBuffers in it are shared, not copied. */
 export interface FollowerInit {
-  /** Number of the follower, from 1, for messages. */
-  index: number;
   /** The TensorFlow.js backend the training worker trains on. */
   backend: 'wasm' | 'cpu';
   layers: DenseLayerShape[];

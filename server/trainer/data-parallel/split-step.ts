@@ -163,7 +163,7 @@ export class SplitDenseStep {
       const end = Math.min(start + rowsPerShare, indices.length);
       if (end === start) return null;
       return {
-        // Copies, because postMessage clones them and the loop keeps its arrays.
+        // Copies, because postMessage clones the whole buffer behind a view.
         indices: indices.slice(start, end),
         noisyInput: noisyInput?.slice(start * IMAGE_PIXELS, end * IMAGE_PIXELS) ?? null,
         weight: (end - start) / indices.length,
