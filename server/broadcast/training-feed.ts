@@ -156,7 +156,7 @@ export class TrainingFeed {
         this.flushers.latent.request();
         break;
       case 'memory':
-        this.log.debug({ numTensors: event.numTensors, step: event.step }, 'tensor count');
+        this.log.debug({ numTensors: event.numTensors, followerTensors: event.followerTensors, step: event.step }, 'tensor count');
         break;
       case 'warning':
         this.log.warn(event.message);
