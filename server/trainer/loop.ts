@@ -310,6 +310,7 @@ export class TrainingLoop {
    * checkpoints, because a pass over a large split can take many seconds.
    */
   private async validationLoss(): Promise<number[]> {
+    // TODO: with --train-threads the validation pass still runs on this thread alone; the followers could share it.
     const { config, dataset } = this.options;
     const { validation } = dataset;
     let sum: tf.Tensor1D = tf.zeros([this.trainingStep.termCount]);
