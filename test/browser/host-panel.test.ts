@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import type { GalleryItem } from '../../shared/gallery';
@@ -27,8 +27,13 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
+// Each page keeps WebSockets open, and the host accepts 32 per IP address, so every test closes its pages.
+afterEach(async () => {
   await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+});
+
+afterAll(async () => {
   await browser?.close();
   await host?.dispose();
 });
