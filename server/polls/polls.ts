@@ -249,6 +249,11 @@ export class Polls {
   private closeOnTime(pollId: number): void {
     this.closeTimer = null;
     if (this.stopped || this.open?.id !== pollId) return;
+    // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches the end, so wait out the rest.
+    if (Date.now() < this.open.endsAt) {
+      this.scheduleClose(this.open);
+      return;
+    }
     try {
       this.finish(this.open, 'time');
     } catch (error) {
