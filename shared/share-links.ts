@@ -1,4 +1,4 @@
-// What `GET /api/host/links` returns: where the host listens and the
+// The response of `GET /api/host/links`: where the host listens and the
 // addresses at which other machines reach it, so the host panel can show a
 // viewer link that works on the viewers' machines.
 

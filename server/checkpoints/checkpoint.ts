@@ -36,9 +36,8 @@ export interface Checkpoint {
   config: RunConfig;
   /**
    * SHA-256 digest (hex) of the model file the run imported, when its model
-   * is `file`; null for a built-in model and in checkpoints saved before
-   * digests were recorded. A host resumes a model file's run only while the
-   * file has this digest.
+   * is `file`. It is null for a built-in model and in older checkpoints.
+   * A host resumes a model file's run only while the file has this digest.
    */
   modelFileSha256: string | null;
   /** Weights, optimizer state, epoch and step, from the training worker. */

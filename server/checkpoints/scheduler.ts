@@ -19,7 +19,7 @@ export interface SchedulerOptions {
   stateDir: string;
   /** Epochs between two periodic saves; 0 leaves only the saves at the end of the run and at shutdown. */
   every: number;
-  /** Least time between two periodic saves, in ms; 0 saves every `every` epochs however short they are. */
+  /** Minimum time between two periodic saves, in ms. With 0, a save follows every `every` epochs however short they are. */
   minIntervalMs: number;
   /** Moves step losses that are still waiting for a broadcast into the history, so that a save includes them. */
   flushHistory: () => void;

@@ -34,7 +34,7 @@ export interface HostOptions {
   logFormat: LogFormat | undefined;
   /** Epochs between two checkpoints; 0 saves only when the run finishes or the host stops. */
   checkpointEvery: number;
-  /** Least time between two periodic checkpoints, in seconds, 0 to 86,400. */
+  /** Minimum time between two periodic checkpoints, in seconds, 0 to 86,400. */
   checkpointInterval: number;
   /** Starts a new run even when the state folder contains a checkpoint, which is kept. */
   fresh: boolean;
@@ -177,7 +177,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'checkpoint-interval': {
     type: 'string',
     value: 'SECONDS',
-    help: 'least time between two periodic checkpoints, so that short epochs do not save every few seconds; 0 saves every N epochs',
+    help: 'minimum time between two periodic checkpoints, so that short epochs do not save every few seconds; 0 saves every N epochs',
     default: '60',
   },
   fresh: { type: 'boolean', help: 'start a new run even if the state folder contains a checkpoint, which is kept there under another name' },

@@ -3,7 +3,7 @@
 // events the training worker sends. Each `model.fit` is one run. A failure
 // to read a model for viewers is logged and never stops the streamer's fit.
 // Between batches the fit passes a FitGate, which lets the host serve its
-// pages and holds the fit while the host panel has paused it.
+// pages and stops the fit while the host panel has paused it.
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -122,7 +122,7 @@ export class CompanionRun {
   /**
    * Records one step's loss, refreshes reconstructions and weights when their
    * interval has passed, and then passes the gate: it yields to the host's
-   * event loop and, while the host panel has paused the run, holds the fit.
+   * event loop and, while the host panel has paused the run, waits until it resumes.
    */
   async batchEnded(loss: number): Promise<void> {
     this.step++;

@@ -1,5 +1,5 @@
 // The point between two batches of the streamer's model.fit where the
-// companion yields to the event loop and where a pause holds the fit.
+// companion yields to the event loop and where a pause stops the fit.
 //
 // A fit on the main thread runs its batches as one chain of promises. On the
 // WASM and CPU backends every step settles at once, so without a yield no
@@ -11,7 +11,7 @@
 export class FitGate {
   private hold: { released: Promise<void>; release: () => void } | null = null;
 
-  /** Whether a pause holds the fit, or will hold it at its next pass. */
+  /** True while a pause is set: the fit waits now or at its next pass. */
   get paused(): boolean {
     return this.hold !== null;
   }

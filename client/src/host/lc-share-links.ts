@@ -58,7 +58,7 @@ export class LcShareLinks extends LitElement {
   declare api: HostApi | null;
   /** Origin the panel was opened at, such as http://127.0.0.1:3000; the page's own by default. */
   declare origin: string;
-  /** Where the host listens and its network addresses; null until loaded. */
+  /** The host's listening address and network addresses; null until loaded. */
   declare protected links: HostLinks | null;
   /** Label of the link copied last, for the status line. */
   declare protected copied: string;
@@ -95,7 +95,7 @@ export class LcShareLinks extends LitElement {
 
   private async loadLinks(): Promise<void> {
     const result = await this.api?.call<HostLinks>('GET', '/api/host/links');
-    // Without the host's answer the panel's own origin is the best guess, so a failure leaves it.
+    // When the request fails, the panel keeps its own origin, which is then the best estimate.
     if (result?.ok && result.body) this.links = result.body;
   }
 

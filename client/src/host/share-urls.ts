@@ -1,4 +1,4 @@
-// Which addresses the host panel offers to share. The panel usually runs on
+// The addresses the host panel offers to share. The panel usually runs on
 // the streamer's machine at a loopback address, such as the localhost link
 // that a host on 0.0.0.0 prints, and viewers cannot open that address.
 
@@ -16,7 +16,7 @@ export interface ShareUrls {
   /** Viewer page links: one per network address of the host, or the panel's own origin. */
   viewer: ShareLink[];
   overlay: ShareLink;
-  /** What the streamer should know about who can open the links; empty when nothing. */
+  /** A warning about who can open the links, or an empty string when every viewer can. */
   note: string;
 }
 
