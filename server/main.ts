@@ -4,11 +4,11 @@
 import { helpText, OptionsError, parseHostOptions } from './cli/options';
 import type { HostOptions } from './cli/options';
 import { CheckpointStoreError } from './checkpoints/store';
-import { SchemaVersionError } from './gallery/migrations';
 import { ListenError, startHost, StateDirError } from './host';
 import type { Host } from './host';
 import { networkUrls } from './http/share-links';
 import { createLogger } from './log';
+import { SchemaVersionError } from './storage/sqlite';
 import type { Logger } from './log';
 import { TrainerStartError } from './trainer/trainer-thread';
 

@@ -1,12 +1,7 @@
-// Schema of the gallery database. `PRAGMA user_version` stores how many
-// migrations have run; each migration runs in its own transaction together
-// with the version bump, so a crash leaves the database at the old version or
-// the new one, never in between. Append new migrations; never edit one that
-// has shipped.
+// Schema of the gallery database, run by server/storage/sqlite.ts. Append
+// new migrations; never edit one that has shipped.
 
-import type { Database } from 'better-sqlite3';
-
-export type Migration = (db: Database) => void;
+import type { Migration } from '../storage/sqlite';
 
 export const MIGRATIONS: readonly Migration[] = [
   // 1: items and votes. The vote key makes a second vote of one viewer for one
@@ -56,27 +51,3 @@ export const MIGRATIONS: readonly Migration[] = [
     db.exec('ALTER TABLE items ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;');
   },
 ];
-
-/** Raised for a database written by a newer latentcast, whose schema this host does not know. */
-export class SchemaVersionError extends Error {
-  override name = 'SchemaVersionError';
-}
-
-/** Runs the migrations that `db` has not run yet, each in one transaction, and returns the final version. */
-export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new SchemaVersionError(
-      `the gallery database is at schema version ${current}, but this host knows versions up to ${migrations.length}; ` +
-        'run a newer latentcast, or pass another --state-dir',
-    );
-  }
-
-  for (let version = current; version < migrations.length; version++) {
-    db.transaction(() => {
-      migrations[version](db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-  return migrations.length;
-}

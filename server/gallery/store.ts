@@ -2,11 +2,11 @@
 // their PNG, votes, bans. Every write commits before the caller responds to
 // the viewer, and WAL mode keeps a committed transaction through a killed process.
 
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 
 import type { GalleryItem, GallerySort, ModeratedGalleryItem } from '../../shared/gallery';
-import { migrate } from './migrations';
+import { openDatabase } from '../storage/sqlite';
+import { MIGRATIONS } from './migrations';
 
 /** An item about to be stored; the database assigns its id. */
 export interface NewItem {
@@ -98,20 +98,7 @@ export class GalleryStore {
 
   /** Opens (creating if needed) and migrates the database at `path`. */
   static open(path: string): GalleryStore {
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      // In WAL mode NORMAL loses no committed transaction when the process is
-      // killed, only on a power loss or an OS crash, and spares an fsync per commit.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      migrate(db);
-      return new GalleryStore(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    return new GalleryStore(openDatabase(path, 'gallery', MIGRATIONS));
   }
 
   /** Stores `items` in one transaction and returns them with their ids. */

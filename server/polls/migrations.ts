@@ -1,12 +1,8 @@
-// Schema of the polls database, a file of its own next to the gallery's.
-// `PRAGMA user_version` stores how many migrations have run; each runs in one
-// transaction with the version bump. Append new migrations; never edit one
-// that has shipped.
+// Schema of the polls database, a file of its own next to the gallery's, run
+// by server/storage/sqlite.ts. Append new migrations; never edit one that has
+// shipped.
 
-import type { Database } from 'better-sqlite3';
-
-import { SchemaVersionError } from '../gallery/migrations';
-import type { Migration } from '../gallery/migrations';
+import type { Migration } from '../storage/sqlite';
 
 export const POLL_MIGRATIONS: readonly Migration[] = [
   // 1: polls and votes. The partial unique index allows one row with
@@ -37,22 +33,3 @@ export const POLL_MIGRATIONS: readonly Migration[] = [
     `);
   },
 ];
-
-/** Runs the poll migrations that `db` has not run yet, each in one transaction, and returns the final version. */
-export function migratePolls(db: Database, migrations: readonly Migration[] = POLL_MIGRATIONS): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new SchemaVersionError(
-      `the polls database is at schema version ${current}, but this host knows versions up to ${migrations.length}; ` +
-        'run a newer latentcast, or pass another --state-dir',
-    );
-  }
-
-  for (let version = current; version < migrations.length; version++) {
-    db.transaction(() => {
-      migrations[version](db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-  return migrations.length;
-}

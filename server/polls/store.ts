@@ -3,11 +3,11 @@
 // before the caller responds, and WAL mode keeps a committed transaction
 // through a killed process.
 
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 
 import type { OpenPoll, PollApplication, PollCloseReason, PollOption, PollOutcome, PollRequest, PollResult, PollSetting } from '../../shared/polls';
-import { migratePolls } from './migrations';
+import { openDatabase } from '../storage/sqlite';
+import { POLL_MIGRATIONS } from './migrations';
 
 /** The part of a result that is known only once a poll has closed, stored as JSON. */
 export interface ClosedFields {
@@ -53,19 +53,7 @@ export class PollStore {
 
   /** Opens (creating if needed) and migrates the database at `path`. */
   static open(path: string): PollStore {
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      // As in the gallery: in WAL mode NORMAL loses no committed transaction when the process is killed.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      migratePolls(db);
-      return new PollStore(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    return new PollStore(openDatabase(path, 'polls', POLL_MIGRATIONS));
   }
 
   /**

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { migrate, MIGRATIONS, SchemaVersionError } from '../../server/gallery/migrations';
+import { MIGRATIONS } from '../../server/gallery/migrations';
 import { GalleryStore } from '../../server/gallery/store';
+import { migrate, SchemaVersionError } from '../../server/storage/sqlite';
 
 let dir: string;
 
@@ -36,7 +37,7 @@ describe('gallery migrations', () => {
   it('upgrades a version 1 database and keeps its rows', () => {
     const path = join(dir, 'gallery.db');
     const old = new Database(path);
-    expect(migrate(old, MIGRATIONS.slice(0, 1))).toBe(1);
+    expect(migrate(old, 'gallery', MIGRATIONS.slice(0, 1))).toBe(1);
     old.prepare("INSERT INTO items (viewer_id, title, z, png, step, run_id, created_at, votes) VALUES ('v1', 'old', '[1,2]', x'89504e47', 7, 'run-a', 1000, 1)").run();
     old.prepare("INSERT INTO votes (item_id, viewer_id, created_at) VALUES (1, 'v2', 1001)").run();
     old.close();
@@ -56,14 +57,14 @@ describe('gallery migrations', () => {
     const path = join(dir, 'gallery.db');
     GalleryStore.open(path).close();
     const db = new Database(path);
-    expect(migrate(db)).toBe(MIGRATIONS.length);
+    expect(migrate(db, 'gallery', MIGRATIONS)).toBe(MIGRATIONS.length);
     db.close();
   });
 
   it('rolls back a failing migration with its version', () => {
     const db = new Database(join(dir, 'gallery.db'));
     const failing = [...MIGRATIONS, () => db.exec('CREATE TABLE half (id INTEGER); SELECT no_such_function();')];
-    expect(() => migrate(db, failing)).toThrow(/no such function/);
+    expect(() => migrate(db, 'gallery', failing)).toThrow(/no such function/);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     db.close();
@@ -75,6 +76,6 @@ describe('gallery migrations', () => {
     db.pragma(`user_version = ${MIGRATIONS.length + 3}`);
     db.close();
     expect(() => GalleryStore.open(path)).toThrow(SchemaVersionError);
-    expect(() => GalleryStore.open(path)).toThrow(/schema version 6, but this host knows versions up to 3; run a newer latentcast, or pass another --state-dir/);
+    expect(() => GalleryStore.open(path)).toThrow(/schema version 6, but this host supports versions up to 3; run a newer latentcast, or pass another --state-dir/);
   });
 });
