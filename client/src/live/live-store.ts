@@ -20,9 +20,8 @@ import type {
   RunConfig,
   StepLoss,
 } from '../../../shared/training';
-import { EMPTY_POLLS, pollsAfterFrame } from '../polls/poll-state';
 import type { PollsView } from '../polls/poll-state';
-import { EMPTY_GALLERY, galleryAfterFrame } from './gallery-state';
+import { EMPTY_RUN_INDEPENDENT_STATE, runIndependentStateAfterFrame } from './run-independent-state';
 import type { GalleryState } from './gallery-state';
 import { LossHistory } from './loss-history';
 import { applyRetained } from './retained-history';
@@ -178,24 +177,18 @@ export class LiveStore {
     this.notify();
   }
 
+  /** Applies a gallery or polls frame; returns false for frames of other topics. */
+  private applyTopicState(frame: Frame): boolean {
+    const next = runIndependentStateAfterFrame({ gallery: this.gallery, polls: this.polls }, frame);
+    if (!next) return false;
+
+    this.gallery = next.gallery;
+    this.polls = next.polls;
+    return true;
+  }
+
   // The host sends the probe images once per run and only the outputs after
   // that, so the pairs the grid shows are put together here.
-
-  /** Applies a gallery or polls frame through their shared reducers; returns false for frames of other topics. */
-  private applyTopicState(frame: Frame): boolean {
-    const gallery = galleryAfterFrame(this.gallery, frame);
-    if (gallery) {
-      this.gallery = gallery;
-      return true;
-    }
-
-    const polls = pollsAfterFrame(this.polls, frame);
-    if (polls) {
-      this.polls = polls;
-      return true;
-    }
-    return false;
-  }
   private applyReconstructions(outputs: ReconstructionOutputs): void {
     if (!this.probes || this.probes.count !== outputs.count) {
       console.warn(`latentcast: skipped reconstructions of ${outputs.count} images that do not match the probe images`);
@@ -241,8 +234,7 @@ export class LiveStore {
 
   private resetHistory(): void {
     this.resetRun();
-    this.gallery = EMPTY_GALLERY;
-    this.polls = EMPTY_POLLS;
+    ({ gallery: this.gallery, polls: this.polls } = EMPTY_RUN_INDEPENDENT_STATE);
   }
 
   private resetRun(): void {

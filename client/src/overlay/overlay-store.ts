@@ -5,9 +5,8 @@
 import { FrameType } from '../../../shared/protocol/frames';
 import type { Frame, ProbeImages, ReconstructionOutputs } from '../../../shared/protocol/frames';
 import type { EpochSummary, HostStatus, LatentMap, ReconstructionSet, RunConfig, StepLoss } from '../../../shared/training';
-import { EMPTY_GALLERY, galleryAfterFrame } from '../live/gallery-state';
+import { EMPTY_RUN_INDEPENDENT_STATE, runIndependentStateAfterFrame } from '../live/run-independent-state';
 import type { GalleryState } from '../live/gallery-state';
-import { EMPTY_POLLS, pollsAfterFrame } from '../polls/poll-state';
 import type { PollsView } from '../polls/poll-state';
 import { BoundedSeries } from './bounded-series';
 import type { SocketState } from './overlay-socket';
@@ -38,9 +37,9 @@ export class OverlayStore {
   /** Latest latent codes of validation images; null until the host sends some. */
   latentMap: LatentMap | null = null;
   /** Newest and most-voted gallery items, at most 48 of each. */
-  gallery: GalleryState = EMPTY_GALLERY;
+  gallery: GalleryState = EMPTY_RUN_INDEPENDENT_STATE.gallery;
   /** The open poll and the last result, one of each. */
-  polls: PollsView = EMPTY_POLLS;
+  polls: PollsView = EMPTY_RUN_INDEPENDENT_STATE.polls;
   /** State of the socket to the host. */
   connection: SocketState = 'connecting';
 
@@ -123,26 +122,19 @@ export class OverlayStore {
   }
 
 
-  /** Applies a gallery or polls frame through their shared reducers; returns false for frames of other topics. */
+  /** Applies a gallery or polls frame; returns false for frames of other topics. */
   private applyTopicState(frame: Frame): boolean {
-    const gallery = galleryAfterFrame(this.gallery, frame);
-    if (gallery) {
-      this.gallery = gallery;
-      return true;
-    }
+    const next = runIndependentStateAfterFrame({ gallery: this.gallery, polls: this.polls }, frame);
+    if (!next) return false;
 
-    const polls = pollsAfterFrame(this.polls, frame);
-    if (polls) {
-      this.polls = polls;
-      return true;
-    }
-    return false;
+    this.gallery = next.gallery;
+    this.polls = next.polls;
+    return true;
   }
 
   private reset(): void {
     this.resetRun();
-    this.gallery = EMPTY_GALLERY;
-    this.polls = EMPTY_POLLS;
+    ({ gallery: this.gallery, polls: this.polls } = EMPTY_RUN_INDEPENDENT_STATE);
   }
 
   private resetRun(): void {
