@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import type { OpenPoll } from '../../shared/polls';
 import { launchChromium } from '../helpers/browser';
-import { hostCall } from '../helpers/gallery';
 import { SMALL_RUN, startTestHost, waitFor } from '../helpers/host';
 import type { TestHost } from '../helpers/host';
+import { testIdText, waitForTestIdText } from '../helpers/page-text';
+import { closePoll, openPoll } from '../helpers/polls';
 import { RecordingRunControl } from '../helpers/recording-run-control';
 
 const HIGH_LIMITS = ['--vote-limit', '1000/1', '--vote-limit-per-ip', '100000/1'];
@@ -47,109 +47,87 @@ async function newViewerPage(path = '/'): Promise<Page> {
   return page;
 }
 
-async function openPoll(body: object): Promise<OpenPoll> {
-  const response = await hostCall(host, '/api/host/polls', host.hostToken.value, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as OpenPoll;
-}
-
-async function closePoll(id: number): Promise<void> {
-  const response = await hostCall(host, `/api/host/polls/${id}/close`, host.hostToken.value, { method: 'POST' });
-  expect(response.status).toBe(200);
-}
-
-const text = async (page: Page, testId: string, index = 0) => (await page.getByTestId(testId).nth(index).textContent())?.trim() ?? '';
-
-/** Waits until the text of `testId` (the `index`-th match) in `page` matches `pattern`. */
-async function waitForText(page: Page, testId: string, pattern: RegExp, index = 0): Promise<void> {
-  await waitFor(`${testId} to match ${pattern}`, async () => pattern.test(await text(page, testId, index)));
-}
-
 const PLAIN = { question: 'Which shape should the decoder draw next?', options: ['circle', 'star', 'spiral'], durationSeconds: 600 };
 
 describe('polls in the viewer page', () => {
   it('shows a poll the host opens', async () => {
-    const poll = await openPoll(PLAIN);
+    const poll = await openPoll(host, PLAIN);
 
     for (const page of [alice, bob]) {
-      await waitForText(page, 'poll-question', /Which shape should the decoder draw next\?/);
+      await waitForTestIdText(page, 'poll-question', /Which shape should the decoder draw next\?/);
       expect(await page.getByTestId('poll').getAttribute('data-poll-id')).toBe(String(poll.id));
-      expect(await text(page, 'poll-countdown')).toMatch(/^Closes in \d+:\d\d$/);
+      expect(await testIdText(page, 'poll-countdown')).toMatch(/^Closes in \d+:\d\d$/);
       expect(await page.getByTestId('poll-option').count()).toBe(3);
       expect(await page.getByTestId('viewer-poll').getByRole('radio').count()).toBe(3);
     }
   });
 
   it('carries votes between two viewers live', async () => {
-    const poll = await openPoll(PLAIN);
-    await waitForText(alice, 'poll-question', /Which shape/);
-    await waitForText(bob, 'poll-question', /Which shape/);
+    const poll = await openPoll(host, PLAIN);
+    await waitForTestIdText(alice, 'poll-question', /Which shape/);
+    await waitForTestIdText(bob, 'poll-question', /Which shape/);
 
     await alice.getByTestId('poll-option').nth(2).click();
     await alice.getByTestId('poll-vote').click();
-    await waitForText(alice, 'poll-your-vote', /^Your vote: spiral$/);
-    await waitForText(bob, 'poll-count', /^1 vote, 100%$/, 2);
-    const bobMessage = await text(bob, 'poll-message');
+    await waitForTestIdText(alice, 'poll-your-vote', /^Your vote: spiral$/);
+    await waitForTestIdText(bob, 'poll-count', /^1 vote, 100%$/, 2);
+    const bobMessage = await testIdText(bob, 'poll-message');
 
     // Bob votes with the keyboard only: the arrow key chooses, Enter votes.
     await bob.getByTestId('viewer-poll').getByRole('radio').first().focus();
     await bob.keyboard.press('ArrowDown');
     await bob.keyboard.press('Enter');
 
-    await waitForText(bob, 'poll-your-vote', /^Your vote: star$/);
-    await waitForText(alice, 'poll-count', /^1 vote, 50%$/, 1);
-    expect(await text(alice, 'poll-count', 2)).toBe('1 vote, 50%');
-    expect(await text(bob, 'poll-message')).toBe('Your vote for "star" is counted.');
+    await waitForTestIdText(bob, 'poll-your-vote', /^Your vote: star$/);
+    await waitForTestIdText(alice, 'poll-count', /^1 vote, 50%$/, 1);
+    expect(await testIdText(alice, 'poll-count', 2)).toBe('1 vote, 50%');
+    expect(await testIdText(bob, 'poll-message')).toBe('Your vote for "star" is counted.');
     // The tally change on Bob's page left the announcement of the new poll in place.
     expect(bobMessage).toMatch(/^New poll: Which shape should the decoder draw next\? Closes in \d+:\d\d\.$/);
     expect(host.polls.store.tallies(poll.id, 3)).toEqual([0, 1, 1]);
   });
 
   it('changes a vote and keeps it after a reload', async () => {
-    const poll = await openPoll(PLAIN);
-    await waitForText(alice, 'poll-question', /Which shape/);
+    const poll = await openPoll(host, PLAIN);
+    await waitForTestIdText(alice, 'poll-question', /Which shape/);
     await alice.getByTestId('poll-option').nth(0).click();
     await alice.getByTestId('poll-vote').click();
-    await waitForText(alice, 'poll-your-vote', /^Your vote: circle$/);
+    await waitForTestIdText(alice, 'poll-your-vote', /^Your vote: circle$/);
 
     await alice.getByTestId('poll-option').nth(1).click();
     expect(await alice.getByTestId('poll-vote').textContent()).toMatch(/Change vote/);
     await alice.getByTestId('poll-vote').click();
 
-    await waitForText(alice, 'poll-your-vote', /^Your vote: star$/);
-    expect(await text(alice, 'poll-message')).toBe('Your vote is now "star".');
-    await waitForText(bob, 'poll-count', /^1 vote, 100%$/, 1);
-    expect(await text(bob, 'poll-count', 0)).toBe('0 votes, 0%');
+    await waitForTestIdText(alice, 'poll-your-vote', /^Your vote: star$/);
+    expect(await testIdText(alice, 'poll-message')).toBe('Your vote is now "star".');
+    await waitForTestIdText(bob, 'poll-count', /^1 vote, 100%$/, 1);
+    expect(await testIdText(bob, 'poll-count', 0)).toBe('0 votes, 0%');
 
     await alice.reload();
-    await waitForText(alice, 'poll-your-vote', /^Your vote: star$/);
+    await waitForTestIdText(alice, 'poll-your-vote', /^Your vote: star$/);
     expect(await alice.getByTestId('viewer-poll').getByRole('radio').nth(1).isChecked()).toBe(true);
     expect(host.polls.store.tallies(poll.id, 3)).toEqual([0, 1, 0]);
   });
 
   it('announces the result with what was applied', async () => {
-    const poll = await openPoll({ question: 'Learning rate for the next epochs?', setting: 'learningRate', options: [{ value: 0.01, label: 'fast' }, { value: 0.0001, label: 'slow' }], durationSeconds: 600 });
-    await waitForText(alice, 'poll-question', /Learning rate/);
-    await waitForText(bob, 'poll-question', /Learning rate/);
+    const poll = await openPoll(host, { question: 'Learning rate for the next epochs?', setting: 'learningRate', options: [{ value: 0.01, label: 'fast' }, { value: 0.0001, label: 'slow' }], durationSeconds: 600 });
+    await waitForTestIdText(alice, 'poll-question', /Learning rate/);
+    await waitForTestIdText(bob, 'poll-question', /Learning rate/);
     await alice.getByTestId('poll-option').nth(0).click();
     await alice.getByTestId('poll-vote').click();
     await bob.getByTestId('poll-option').nth(0).click();
     await bob.getByTestId('poll-vote').click();
-    await waitForText(alice, 'poll-your-vote', /^Your vote: fast$/);
-    await waitForText(bob, 'poll-your-vote', /^Your vote: fast$/);
+    await waitForTestIdText(alice, 'poll-your-vote', /^Your vote: fast$/);
+    await waitForTestIdText(bob, 'poll-your-vote', /^Your vote: fast$/);
     expect(host.polls.store.tallies(poll.id, 2)).toEqual([2, 0]);
 
-    await closePoll(poll.id);
+    await closePoll(host, poll.id);
 
     for (const page of [alice, bob]) {
-      await waitForText(page, 'poll-applied', /^Applied: learning rate 0.01 applied from the next training step$/);
-      expect(await text(page, 'poll-outcome')).toBe('"fast" won with 2 of 2 votes.');
+      await waitForTestIdText(page, 'poll-applied', /^Applied: learning rate 0.01 applied from the next training step$/);
+      expect(await testIdText(page, 'poll-outcome')).toBe('"fast" won with 2 of 2 votes.');
       expect(await page.getByTestId('poll-result').getAttribute('data-poll-id')).toBe(String(poll.id));
-      expect(await text(page, 'poll-message')).toBe('Poll closed. "fast" won with 2 of 2 votes. Applied: learning rate 0.01 applied from the next training step');
+      expect(await testIdText(page, 'poll-message')).toBe('Poll closed. "fast" won with 2 of 2 votes. Applied: learning rate 0.01 applied from the next training step');
     }
     expect(control.calls.at(-1)).toMatchObject({ kind: 'update', settings: { learningRate: 0.01 } });
   });
@@ -167,7 +145,7 @@ describe('polls on the host page', () => {
 
     await panel.getByTestId('poll-admin-open').click();
 
-    await waitForText(bob, 'poll-question', /How big should the latent be\?/);
+    await waitForTestIdText(bob, 'poll-question', /How big should the latent be\?/);
     const open = host.polls.hostState().open!;
     expect(open).toMatchObject({ setting: 'latent', options: [{ label: '4', value: 4 }, { label: 'sixteen', value: 16 }] });
     expect(open.endsAt - open.openedAt).toBe(120_000);
@@ -177,8 +155,8 @@ describe('polls on the host page', () => {
 
     await panel.getByTestId('poll-admin-close').click();
 
-    await waitForText(bob, 'poll-applied', /^Applied: a new run started with latent size 16$/);
-    await waitForText(panel, 'poll-admin-recent', /How big should the latent be\?/);
+    await waitForTestIdText(bob, 'poll-applied', /^Applied: a new run started with latent size 16$/);
+    await waitForTestIdText(panel, 'poll-admin-recent', /How big should the latent be\?/);
     expect(control.calls.at(-1)).toMatchObject({ kind: 'restart', changes: { latent: 16 } });
   });
 
@@ -191,7 +169,7 @@ describe('polls on the host page', () => {
 
     await panel.getByTestId('poll-admin-open').click();
 
-    await waitForText(panel, 'poll-admin-message', /options\[1\]\.value is 3; a denoising noise is a number from 0 \(no noise\) to 1/);
+    await waitForTestIdText(panel, 'poll-admin-message', /options\[1\]\.value is 3; a denoising noise is a number from 0 \(no noise\) to 1/);
     expect(host.polls.hostState().open).toBeNull();
   });
 });

@@ -16,8 +16,9 @@ import type { HostOptions } from '../../server/cli/options';
 import { startHost } from '../../server/host';
 import type { Host } from '../../server/host';
 import { POLLS_DB_FILE } from '../../server/polls/polls';
-import { hostCall, ViewerClient } from '../helpers/gallery';
+import { ViewerClient } from '../helpers/gallery';
 import { SMALL_RUN, TestViewer, waitFor } from '../helpers/host';
+import { openPoll } from '../helpers/polls';
 import { RecordingRunControl } from '../helpers/recording-run-control';
 
 let stateDir: string;
@@ -48,16 +49,6 @@ async function restartHost(): Promise<Host> {
 async function stopHost(): Promise<void> {
   await running?.close();
   running = null;
-}
-
-async function openPoll(host: Host, body: object): Promise<OpenPoll> {
-  const response = await hostCall(host, '/api/host/polls', host.hostToken.value, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-  return (await response.json()) as OpenPoll;
 }
 
 async function vote(client: ViewerClient, pollId: number, option: number): Promise<void> {
