@@ -69,4 +69,35 @@ describe('overlay model file banner', () => {
     publish(null);
     await waitFor('the banner to go', async () => (await page.getByTestId('model-file-error').count()) === 0);
   });
+
+  it('covers none of the default panels', async () => {
+    const full = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await full.goto(`${host.url}overlay`);
+    await full.locator('[data-panel="status"]').waitFor();
+    publish(failure);
+    const banner = full.getByTestId('model-file-error');
+    await waitFor('the banner', async () => (await banner.count()) === 1);
+
+    const bannerBox = await banner.boundingBox();
+    const panelBoxes = await full.locator('[data-panel]').evaluateAll((panels) =>
+      panels.map((panel) => ({ name: panel.getAttribute('data-panel'), box: panel.getBoundingClientRect().toJSON() as Box })),
+    );
+    expect(bannerBox).not.toBeNull();
+    expect(panelBoxes.length).toBeGreaterThan(1);
+    expect(panelBoxes.filter(({ box }) => overlaps(bannerBox!, box)).map(({ name }) => name)).toEqual([]);
+    await writeFile(`${SCREENSHOT_DIR}/model-file-error-all-panels.png`, await full.screenshot({ omitBackground: true }));
+    await full.close();
+  });
 });
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Returns whether two boxes share any area; boxes that only touch do not. */
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}

@@ -3,7 +3,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import type { ModelFileFailure } from '../../../shared/training';
 
 /**
- * A banner across the top of the overlay with the latest error of the
+ * A banner on the overlay with the latest error of the
  * streamer's model file: what failed, then the file and line, so that the
  * audience reads the error along with the code on stream. It shows only when
  * the host runs with --show-errors-on-overlay, and disappears once a save

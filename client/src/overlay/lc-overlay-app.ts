@@ -6,6 +6,7 @@ import { parseOverlayParams } from './overlay-params';
 import type { OverlayParams } from './overlay-params';
 import { OverlaySocket } from './overlay-socket';
 import { OverlayStore } from './overlay-store';
+import { bannerPlacement, EDGE_MARGIN } from './banner-placement';
 import { REGIONS } from './panel';
 import type { OverlayPanel, OverlayRegion } from './panel';
 import { PANEL_NAMES, panelsNamed, topicsOf } from './panel-registry';
@@ -99,13 +100,10 @@ export class LcOverlayApp extends LitElement {
         text-transform: uppercase;
       }
 
+      /* The inline style sets the edge and the insets that keep it clear of the corner stacks. */
       .model-file-error {
         position: absolute;
-        top: 1.5rem;
-        left: 50%;
         z-index: 1;
-        width: min(64rem, calc(100% - 3rem));
-        transform: translateX(-50%);
       }
 
       .problems {
@@ -201,16 +199,22 @@ export class LcOverlayApp extends LitElement {
 
   protected override render() {
     if (this.problems.length > 0) return this.renderProblems();
-    return [this.renderModelFileError(), ...REGIONS.map((region) => this.renderRegion(region))];
+    const visible = this.visiblePanels();
+    return [this.renderModelFileError(visible), ...REGIONS.map((region) => this.renderRegion(region, visible))];
   }
 
-  /** Renders the model file's latest error, which the banner shows only when the host runs with --show-errors-on-overlay. */
-  protected renderModelFileError() {
-    return html`<lc-model-file-banner class="model-file-error" .failure=${this.store.status?.modelFileError ?? null}></lc-model-file-banner>`;
+  /**
+   * Renders the model file's latest error between the corner stacks of the
+   * freer edge. The banner shows only when the host runs with --show-errors-on-overlay.
+   */
+  protected renderModelFileError(visible: readonly OverlayPanel[]) {
+    const placement = bannerPlacement(visible);
+    const style = `${placement.edge}: ${EDGE_MARGIN}rem; left: ${placement.left}rem; right: ${placement.right}rem`;
+    return html`<lc-model-file-banner class="model-file-error" style=${style} .failure=${this.store.status?.modelFileError ?? null}></lc-model-file-banner>`;
   }
 
-  protected renderRegion(region: OverlayRegion) {
-    const panels = this.panels.filter((panel) => panel.region === region && !panel.isEmpty?.({ store: this.store, params: this.params! }));
+  protected renderRegion(region: OverlayRegion, visible: readonly OverlayPanel[]) {
+    const panels = visible.filter((panel) => panel.region === region);
     if (panels.length === 0) return nothing;
     return html`<div class="region ${region}">${panels.map((panel) => this.renderPanel(panel))}</div>`;
   }
@@ -259,6 +263,11 @@ export class LcOverlayApp extends LitElement {
   }
 
   /** Applies the theme, the accent and the scale, which sets the root font size that every rem is relative to. */
+  /** Returns the requested panels that have something to show now. */
+  private visiblePanels(): OverlayPanel[] {
+    return this.panels.filter((panel) => !panel.isEmpty?.({ store: this.store, params: this.params! }));
+  }
+
   private applyParams(params: OverlayParams): void {
     this.params = params;
     this.panels = panelsNamed(params.panels);
