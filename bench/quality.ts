@@ -52,7 +52,7 @@ const SETUPS: Setup[] = [
     referenceLoss: 0.094,
     batchSize: 128,
     adadeltaEpochs: 50,
-    adamEpochs: 10,
+    adamEpochs: 20,
   },
 ];
 
