@@ -38,7 +38,8 @@ export function buildConvAutoencoder(latent: number, seed: number): EncoderDecod
       convLayer({ filters: 8, activation: 'relu', seed: nextSeed(), name: 'conv3' }),
       tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: 'pool3' }),
       tf.layers.flatten({ name: 'features' }),
-      // TODO: the Keras post's model has no dense layers and uses these 128 features as the code; with them this model ends 0.003 above its 0.094 (docs/benchmarks.md).
+      // TODO: the Keras post's model uses these 128 features as the code, without dense layers.
+      // With them, this model ends 0.003 above the post's 0.094 (docs/benchmarks.md).
       // Linear, unlike the dense models' ReLU latent, so that no latent dimension
       // can die at zero: the sliders and the latent map need every one.
       denseLayer({ units: latent, activation: 'linear', seed: nextSeed(), name: 'latent' }),
