@@ -62,7 +62,7 @@ def main():
     parser.add_argument('--batch-size', type=int, default=256, help='images per training step')
     parser.add_argument('--epochs', type=int, default=2, help='passes over the 60,000 training images')
     parser.add_argument('--optimizer', choices=['adam', 'adadelta'], default='adam', help='adam, or adadelta with the rho and epsilon of Keras')
-    parser.add_argument('--lr', type=float, default=0.001, help='learning rate; Keras uses 1.0 for adadelta')
+    parser.add_argument('--lr', type=float, default=0.001, help='learning rate (Keras uses 1.0 for adadelta)')
     parser.add_argument('--threads', type=int, default=os.cpu_count(), help='intra-op threads for PyTorch')
     args = parser.parse_args()
 

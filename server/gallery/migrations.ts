@@ -1,5 +1,5 @@
 // Schema of the gallery database, run by server/storage/sqlite.ts. Append
-// new migrations; never edit one that has shipped.
+// new migrations. Never edit one that has shipped.
 
 import type { Migration } from '../storage/sqlite';
 

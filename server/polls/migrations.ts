@@ -1,5 +1,5 @@
 // Schema of the polls database, a file of its own next to the gallery's, run
-// by server/storage/sqlite.ts. Append new migrations; never edit one that has
+// by server/storage/sqlite.ts. Append new migrations. Never edit one that has
 // shipped.
 
 import type { Migration } from '../storage/sqlite';

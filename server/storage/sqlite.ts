@@ -9,7 +9,7 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 /** One schema change. Migration i leads to schema version i + 1. */
 export type Migration = (db: SqliteDatabase) => void;
 
-/** Raised for a database written by a newer latentcast, whose schema this host does not know. */
+/** Raised for a database written by a newer latentcast, whose schema this host does not support. */
 export class SchemaVersionError extends Error {
   override name = 'SchemaVersionError';
 }

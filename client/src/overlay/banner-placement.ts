@@ -4,7 +4,7 @@
 
 import type { OverlayPanel } from './panel';
 
-/** Distance of the corner stacks from the canvas edges, in rem; matches `.region` in lc-overlay-app.ts. */
+/** Distance of the corner stacks from the canvas edges, in rem. It matches `.region` in lc-overlay-app.ts. */
 export const EDGE_MARGIN = 1.5;
 
 /** Space between the banner and a corner stack, in rem. */

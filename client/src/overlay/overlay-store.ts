@@ -122,7 +122,7 @@ export class OverlayStore {
   }
 
 
-  /** Applies a gallery or polls frame; returns false for frames of other topics. */
+  /** Applies a gallery or polls frame and returns true, or returns false for a frame of another topic. */
   private applyTopicState(frame: Frame): boolean {
     const next = runIndependentStateAfterFrame({ gallery: this.gallery, polls: this.polls }, frame);
     if (!next) return false;
