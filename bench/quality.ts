@@ -47,7 +47,7 @@ const SETUPS: Setup[] = [
   },
   {
     name: 'conv',
-    description: 'the post\'s Conv2D and max-pooling stages to a 4×4×8 map, then a dense 128-value code, mirrored with up-sampling',
+    description: 'the post\'s model: Conv2D and max-pooling stages to a 4×4×8 map, which is the 128-value code, mirrored with up-sampling',
     flags: ['--model', 'conv', '--latent', '128'],
     referenceLoss: 0.094,
     batchSize: 128,

@@ -16,7 +16,12 @@ export class CheckpointMismatchError extends Error {
 /** Name TensorFlow.js gives the optimizer's iteration count, the first of its weights. */
 const ITERATIONS = 'iter';
 
-const FIX = 'resume with the same --model, --latent, --hidden and --optimizer as the checkpoint, or start a new run with --fresh';
+// A new run is also the fix when an earlier latentcast saved the checkpoint
+// with other layers, as `--model conv --latent 128` had before its code became
+// the feature map itself.
+const FIX =
+  'resume with the same --model, --latent, --hidden and --optimizer as the checkpoint, or start a new run with --fresh ' +
+  '(also needed for a checkpoint from a latentcast version whose model had other layers)';
 
 /** Copies the weights of `model` and the slots of `optimizer` off the backend. */
 export async function captureCheckpoint(model: Autoencoder, optimizer: tf.Optimizer, epoch: number, step: number): Promise<CheckpointState> {

@@ -96,6 +96,18 @@ describe('exportLayersModel', () => {
     loaded.dispose();
   });
 
+  it('exports the whole conv autoencoder whose code is the feature map (--latent 128)', async () => {
+    const built = await buildAutoencoder({ model: 'conv', hidden: [], latent: 128, seed: 3 });
+    const encoder = modelSnapshot(built.encoder, 5);
+    const decoder = modelSnapshot(built.decoder, 5);
+    built.encoder.dispose();
+    built.decoder.dispose();
+
+    const loaded = await load(await exportLayersModel(tf, 'autoencoder', { encoder, decoder }));
+    expect(loaded.outputs[0].shape).toEqual([null, 784]);
+    loaded.dispose();
+  });
+
   it('rejects an encoder and a decoder that share a weight name', async () => {
     const encoder = snapshotOf(denseEncoder(tf, 4), 6);
     const decoder = snapshotOf(denseDecoder(tf, 4), 6);

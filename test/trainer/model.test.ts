@@ -59,6 +59,23 @@ describe('autoencoder models', () => {
     disposeAutoencoder(model);
   });
 
+  it('builds conv with --latent 128 as the Keras blog model exactly, the feature map as the code', async () => {
+    const model = await buildAutoencoder({ model: 'conv', hidden: [], latent: 128, seed: 1 });
+    expect(outputShapes(model.encoder).slice(-2)).toEqual([
+      [null, 4, 4, 8],
+      [null, 128],
+    ]);
+    expect(outputShapes(model.decoder).slice(0, 2)).toEqual([
+      [null, 4, 4, 8],
+      [null, 4, 4, 8],
+    ]);
+    const layerKinds = [...model.encoder.layers, ...model.decoder.layers].map((layer) => layer.getClassName());
+    expect(layerKinds).not.toContain('Dense');
+    // The post's model summary: 4,385 weights, all in the seven convolutions.
+    expect(model.encoder.countParams() + model.decoder.countParams()).toBe(4385);
+    disposeAutoencoder(model);
+  });
+
   it('builds vae with mean first', async () => {
     const model = await buildAutoencoder({ model: 'vae', hidden: [128, 64], latent: 2, seed: 1 });
     expect(model.variational).toBe(true);

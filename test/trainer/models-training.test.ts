@@ -48,3 +48,14 @@ describe.each(MODELS)('--model %s', (model) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('--model conv --latent 128, the feature map as the code', () => {
+  it('lowers the loss on MNIST', async () => {
+    const events = await train(mnist, { model: 'conv', latent: 128, epochs: 3 });
+    const epochs = epochsOf(events);
+    const firstStepLoss = lossesOf(events)[0].loss;
+
+    expect(epochs[2].validationLoss).toBeLessThan(epochs[0].validationLoss);
+    expect(epochs[2].validationLoss).toBeLessThan(firstStepLoss * 0.8);
+  });
+});

@@ -1,8 +1,10 @@
 // The convolutional autoencoder of `--model conv`: the convolutional
 // autoencoder of the Keras blog ("Building Autoencoders in Keras", F. Chollet,
-// 2016) with a dense latent layer of `--latent` units between its encoder and
-// its decoder. Its input and output stay flat [batch, 784], reshaped inside,
-// so the rest of the trainer treats it like a dense model.
+// 2016). With `--latent 128` the encoder's last 4×4×8 feature map is the
+// latent vector, exactly as in the post. Any other size puts a dense latent
+// layer of `--latent` units between the encoder and the decoder. Input and
+// output stay flat [batch, 784], reshaped inside, so the rest of the trainer
+// treats it like a dense model.
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -20,12 +22,15 @@ export const CONV_FEATURES = FEATURE_SHAPE[0] * FEATURE_SHAPE[1] * FEATURE_SHAPE
  * Builds the encoder and the decoder. Convolutions are 3×3 with ReLU,
  * pooling is 2×2 max pooling and upsampling repeats each pixel 2×2.
  *
- *   encoder: 28×28×1 → conv 16 → pool → conv 8 → pool → conv 8 → pool → 4×4×8 → dense latent (linear)
- *   decoder: latent → dense 128 (ReLU) → 4×4×8 → conv 8 → upsample → conv 8 → upsample
+ *   encoder: 28×28×1 → conv 16 → pool → conv 8 → pool → conv 8 → pool → 4×4×8 [→ dense latent (linear)]
+ *   decoder: [latent → dense 128 (ReLU) →] 4×4×8 → conv 8 → upsample → conv 8 → upsample
  *            → conv 16 (valid, 16×16 to 14×14) → upsample → conv 1 (sigmoid) → 784
+ *
+ * The bracketed dense layers exist only when `latent` is not 128.
  */
 export function buildConvAutoencoder(latent: number, seed: number): EncoderDecoder {
   const nextSeed = seedSequence(seed);
+  const denseCode = latent !== CONV_FEATURES;
 
   const encoder = tf.sequential({
     name: 'encoder',
@@ -38,19 +43,23 @@ export function buildConvAutoencoder(latent: number, seed: number): EncoderDecod
       convLayer({ filters: 8, activation: 'relu', seed: nextSeed(), name: 'conv3' }),
       tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: 'pool3' }),
       tf.layers.flatten({ name: 'features' }),
-      // TODO: the Keras post's model uses these 128 features as the code, without dense layers.
-      // With them, this model ends 0.003 above the post's 0.094 (docs/benchmarks.md).
       // Linear, unlike the dense models' ReLU latent, so that no latent dimension
       // can die at zero: the sliders and the latent map need every one.
-      denseLayer({ units: latent, activation: 'linear', seed: nextSeed(), name: 'latent' }),
+      ...(denseCode ? [denseLayer({ units: latent, activation: 'linear', seed: nextSeed(), name: 'latent' })] : []),
     ],
   });
+
+  const fromCode = denseCode
+    ? [
+        denseLayer({ units: CONV_FEATURES, activation: 'relu', seed: nextSeed(), inputSize: latent, name: 'from_latent' }),
+        tf.layers.reshape({ targetShape: FEATURE_SHAPE, name: 'to_features' }),
+      ]
+    : [tf.layers.reshape({ targetShape: FEATURE_SHAPE, inputShape: [CONV_FEATURES], name: 'to_features' })];
 
   const decoder = tf.sequential({
     name: 'decoder',
     layers: [
-      denseLayer({ units: CONV_FEATURES, activation: 'relu', seed: nextSeed(), inputSize: latent, name: 'from_latent' }),
-      tf.layers.reshape({ targetShape: FEATURE_SHAPE, name: 'to_features' }),
+      ...fromCode,
       convLayer({ filters: 8, activation: 'relu', seed: nextSeed(), name: 'conv4' }),
       tf.layers.upSampling2d({ size: [2, 2], name: 'up1' }),
       convLayer({ filters: 8, activation: 'relu', seed: nextSeed(), name: 'conv5' }),
