@@ -124,6 +124,19 @@ describe('ActivationProbe', () => {
     expect(result.latentIndex).toBe(2);
   });
 
+  it('shows the flattened feature map of --model conv --latent 128 as the latent vector', async () => {
+    const conv = await buildAutoencoder({ model: 'conv', hidden: [], latent: 128, seed: 2 });
+    const probe = new ActivationProbe(tf);
+    await probe.load(snapshotOf(conv.encoder, 0), snapshotOf(conv.decoder, 0));
+    const result = await probe.activations(image);
+    probe.dispose();
+    disposeAutoencoder(conv);
+
+    // Input, conv1 to conv3 (channel means), the 128-value code, conv4 to conv6 (channel means), the output image.
+    expect(result.layers.map((layer) => layer.length)).toEqual([784, 16, 8, 8, 128, 8, 8, 16, 784]);
+    expect(result.latentIndex).toBe(4);
+  });
+
   it('rejects an image of the wrong size', async () => {
     const probe = new ActivationProbe(tf);
     await probe.load(snapshotOf(dense.encoder, 0), snapshotOf(dense.decoder, 0));

@@ -56,8 +56,8 @@ export class ActivationProbe {
 
   /** Loads the weights of both snapshots, rebuilding a model whose topology changed. */
   async load(encoder: ModelSnapshot, decoder: ModelSnapshot): Promise<void> {
-    this.encoder = await this.loadModel(this.encoder, encoder);
-    this.decoder = await this.loadModel(this.decoder, decoder);
+    this.encoder = await this.loadModel(this.encoder, encoder, true);
+    this.decoder = await this.loadModel(this.decoder, decoder, false);
     this.step = encoder.step;
   }
 
@@ -97,7 +97,13 @@ export class ActivationProbe {
     this.decoder = null;
   }
 
-  private async loadModel(current: ProbedModel | null, snapshot: ModelSnapshot): Promise<ProbedModel> {
+  /**
+   * Builds the model and a probe that outputs every layer with weights. With
+   * `probeOutput`, the probe also outputs the model's first output when a
+   * layer without weights makes it, such as the flattened feature map that
+   * is the code of `--model conv --latent 128`.
+   */
+  private async loadModel(current: ProbedModel | null, snapshot: ModelSnapshot, probeOutput: boolean): Promise<ProbedModel> {
     const key = topologyKey(snapshot);
     if (current !== null && current.key === key) {
       writeSnapshotWeights(this.tf, current.model, snapshot);
@@ -106,10 +112,11 @@ export class ActivationProbe {
 
     const model = await modelFromSnapshot(this.tf, snapshot);
     disposeModel(current);
-    const weighted = model.layers.filter((layer) => layer.weights.length > 0);
-    const probe = this.tf.model({ inputs: model.inputs, outputs: weighted.map((layer) => layer.output as SymbolicTensor) });
-    const firstOutput = weighted.findIndex((layer) => layer.output === model.outputs[0]);
-    return { key, model, probe, firstOutput: firstOutput >= 0 ? firstOutput : weighted.length - 1 };
+    const probed = model.layers.filter((layer) => layer.weights.length > 0).map((layer) => layer.output as SymbolicTensor);
+    if (probeOutput && !probed.includes(model.outputs[0])) probed.push(model.outputs[0]);
+    const probe = this.tf.model({ inputs: model.inputs, outputs: probed });
+    const firstOutput = probed.indexOf(model.outputs[0]);
+    return { key, model, probe, firstOutput: firstOutput >= 0 ? firstOutput : probed.length - 1 };
   }
 }
 
