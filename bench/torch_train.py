@@ -48,11 +48,11 @@ def validation_loss(model, images, loss_fn):
     return total / len(images)
 
 
-def make_optimizer(kind, parameters, lr):
-    """Returns Adam, or Adadelta with rho 0.95 and epsilon 1e-7 as in Keras and TensorFlow.js (PyTorch's own defaults are 0.9 and 1e-6)."""
+def make_optimizer(kind, parameters, lr, epsilon):
+    """Returns Adam, or Adadelta with rho 0.95 as in Keras and TensorFlow.js (PyTorch's own default is 0.9)."""
     if kind == 'adadelta':
-        return torch.optim.Adadelta(parameters, lr=lr, rho=0.95, eps=1e-7)
-    return torch.optim.Adam(parameters, lr=lr)
+        return torch.optim.Adadelta(parameters, lr=lr, rho=0.95, eps=epsilon)
+    return torch.optim.Adam(parameters, lr=lr, eps=epsilon)
 
 
 def main():
@@ -63,6 +63,7 @@ def main():
     parser.add_argument('--epochs', type=int, default=2, help='passes over the 60,000 training images')
     parser.add_argument('--optimizer', choices=['adam', 'adadelta'], default='adam', help='adam, or adadelta with the rho and epsilon of Keras')
     parser.add_argument('--lr', type=float, default=0.001, help='learning rate (Keras uses 1.0 for adadelta)')
+    parser.add_argument('--epsilon', type=float, default=1e-7, help='fuzz factor of the optimizer, 1e-7 as in tf.keras and TensorFlow.js. Keras 1.0 defaulted to 1e-6 for adadelta')
     parser.add_argument('--threads', type=int, default=os.cpu_count(), help='intra-op threads for PyTorch')
     args = parser.parse_args()
 
@@ -71,7 +72,7 @@ def main():
     train = torch.from_numpy(read_idx_images(os.path.join(args.mnist_dir, 'train-images-idx3-ubyte')))
     test = torch.from_numpy(read_idx_images(os.path.join(args.mnist_dir, 't10k-images-idx3-ubyte')))
     model = build_model([int(size) for size in args.sizes.split(',')])
-    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.epsilon)
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
     for epoch in range(1, args.epochs + 1):
