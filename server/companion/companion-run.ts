@@ -71,6 +71,8 @@ export class CompanionRun {
   private epoch = 0;
   private runStartedAt = Date.now();
   private diverged = false;
+  /** True once close() has run: from then on no pause or divergence stops a fit. */
+  private closed = false;
   private fit: ActiveFit | null = null;
   private readonly gate = new FitGate();
   /** Problems already logged, so that a broken readout warns once, not at every step. */
@@ -122,12 +124,16 @@ export class CompanionRun {
   /**
    * Records one step's loss, refreshes reconstructions and weights when their
    * interval has passed, and then passes the gate: it yields to the host's
-   * event loop and, while the host panel has paused the run, waits until it resumes.
+   * event loop and, while the host panel has paused the run or the run has
+   * diverged, waits until it resumes.
    */
   async batchEnded(loss: number): Promise<void> {
     this.step++;
     if (this.recordLoss(loss)) await this.sendSnapshots(false);
-    await this.gate.pass(() => this.emit({ type: 'state', state: 'paused', reason: `paused by the host after step ${this.step}; model.fit waits` }));
+    await this.gate.pass(() => {
+      // A diverged run keeps its state and reason, which explain the wait.
+      if (!this.diverged) this.emit({ type: 'state', state: 'paused', reason: `paused by the host after step ${this.step}; model.fit waits` });
+    });
   }
 
   /** Holds the fit at its next batch end until resume(); viewers see `paused` once it holds. Does nothing between fits. */
@@ -145,6 +151,7 @@ export class CompanionRun {
 
   /** Releases a held fit for good, for a host that is closing, so that the script's `await model.fit` can return. */
   close(): void {
+    this.closed = true;
     this.gate.resume();
   }
 
@@ -174,11 +181,19 @@ export class CompanionRun {
     this.emit({ type: 'state', state: 'finished', reason: `model.fit returned after ${this.epoch} epochs` });
   }
 
-  /** Sends a finite loss as a step, or moves the run to `diverged`; returns whether the loss was finite. */
+  /**
+   * Sends a finite loss as a step. A loss that is not finite moves the run to
+   * `diverged` and stops the fit at this batch end, as the host's own trainer
+   * pauses, so that the streamer can stop the script instead of training on
+   * NaN weights. Returns whether the loss was finite.
+   */
   private recordLoss(loss: number): boolean {
     if (!Number.isFinite(loss)) {
-      if (!this.diverged) this.emit({ type: 'state', state: 'diverged', reason: `the training loss became ${loss} at step ${this.step} (epoch ${this.epoch + 1}); lower the learning rate.` });
+      if (!this.diverged) {
+        this.emit({ type: 'state', state: 'diverged', reason: `the training loss became ${loss} at step ${this.step} (epoch ${this.epoch + 1}); model.fit waits. Stop the script and lower the learning rate.` });
+      }
       this.diverged = true;
+      if (!this.closed) this.gate.pause();
       return false;
     }
     if (this.diverged) {

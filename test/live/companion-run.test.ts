@@ -254,6 +254,32 @@ describe('companion fit between batches', () => {
   });
 });
 
+describe('companion run that diverges', () => {
+  it('holds the fit until the host closes', async () => {
+    const sink = new RecordingSink();
+    const run = companion(sink);
+    const { autoencoder } = buildModels();
+    const broken = tf.fill([IMAGES, 784], Number.NaN) as tf.Tensor2D;
+    const callbacks = [new FitReporter(run, checkFitOptions({ probes }))];
+    const divergedCount = () => sink.of('state').filter((event) => event.state === 'diverged').length;
+    let returned = false;
+
+    const fitting = autoencoder.fit(broken, broken, { epochs: EPOCHS, batchSize: BATCH, callbacks }).then(() => (returned = true));
+    await waitFor('the diverged state', () => divergedCount() === 1);
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(returned).toBe(false);
+
+    run.resume();
+    await waitFor('a second diverged state', () => divergedCount() === 2);
+    expect(returned).toBe(false);
+
+    run.close();
+    await fitting;
+    expect(sink.of('state').map((event) => event.state)).toEqual(['training', 'diverged', 'training', 'diverged', 'finished']);
+    broken.dispose();
+  });
+});
+
 describe('companion argument checks', () => {
   it.each([
     { name: 'probes of another size', options: () => ({ probes: tf.zeros([4, 100]) }), message: /probes has shape \[4, 100\]; pass 1 to 16 images of 784 values/ },
