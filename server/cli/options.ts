@@ -74,8 +74,9 @@ export const FLAGS: Record<string, FlagSpec> = {
     value: 'KIND',
     help:
       '`dense` (784-L-784), `deep` (the --hidden sizes, the latent, then the mirror), ' +
-      '`conv` (3x3 convolutions with max pooling to 4x4x8, a dense latent, then convolutions with upsampling: ' +
-      'the Keras blog model plus a latent layer) or `vae` (variational, with the --hidden sizes; latent prior N(0, I))',
+      '`conv` (the Keras blog model: 3x3 convolutions with max pooling to 4x4x8, then convolutions with upsampling. ' +
+      'That feature map is the code with --latent 128, and other sizes add a dense latent layer) ' +
+      'or `vae` (variational, with the --hidden sizes, latent prior N(0, I))',
     default: 'dense',
   },
   'model-file': {
