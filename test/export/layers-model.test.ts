@@ -96,7 +96,7 @@ describe('exportLayersModel', () => {
     loaded.dispose();
   });
 
-  it('exports the whole conv autoencoder whose code is the feature map (--latent 128)', async () => {
+  it('exports conv with the feature-map code', async () => {
     const built = await buildAutoencoder({ model: 'conv', hidden: [], latent: 128, seed: 3 });
     const encoder = modelSnapshot(built.encoder, 5);
     const decoder = modelSnapshot(built.decoder, 5);

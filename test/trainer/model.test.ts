@@ -59,7 +59,7 @@ describe('autoencoder models', () => {
     disposeAutoencoder(model);
   });
 
-  it('builds conv with --latent 128 as the Keras blog model exactly, the feature map as the code', async () => {
+  it('builds conv 128 as the exact Keras blog model', async () => {
     const model = await buildAutoencoder({ model: 'conv', hidden: [], latent: 128, seed: 1 });
     expect(outputShapes(model.encoder).slice(-2)).toEqual([
       [null, 4, 4, 8],
@@ -71,7 +71,7 @@ describe('autoencoder models', () => {
     ]);
     const layerKinds = [...model.encoder.layers, ...model.decoder.layers].map((layer) => layer.getClassName());
     expect(layerKinds).not.toContain('Dense');
-    // The post's model summary: 4,385 weights, all in the seven convolutions.
+    // The post's seven convolutions have 4,385 weights in all, and no dense layer adds more.
     expect(model.encoder.countParams() + model.decoder.countParams()).toBe(4385);
     disposeAutoencoder(model);
   });

@@ -124,7 +124,7 @@ describe('ActivationProbe', () => {
     expect(result.latentIndex).toBe(2);
   });
 
-  it('shows the flattened feature map of --model conv --latent 128 as the latent vector', async () => {
+  it('shows the conv feature-map code as the latent', async () => {
     const conv = await buildAutoencoder({ model: 'conv', hidden: [], latent: 128, seed: 2 });
     const probe = new ActivationProbe(tf);
     await probe.load(snapshotOf(conv.encoder, 0), snapshotOf(conv.decoder, 0));
