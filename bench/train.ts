@@ -50,6 +50,7 @@ const config: RunConfig = {
   loss: 'bce',
   optimizer: 'adam',
   learningRate: 0.001,
+  epsilon: 1e-7,
   batchSize: Number(values['batch-size']),
   epochs: Number(values.epochs),
   validationSplit: 0.1,

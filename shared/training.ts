@@ -27,6 +27,9 @@ export type LossKind = 'bce' | 'mse';
 export type OptimizerKind = 'adam' | 'adadelta' | 'sgd';
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
 
+/** Default of `RunConfig.epsilon`: the fuzz factor that TensorFlow.js and tf.keras give Adam and Adadelta. */
+export const DEFAULT_EPSILON = 1e-7;
+
 /** Side length of every image, in pixels. */
 export const IMAGE_SIZE = 28;
 
@@ -47,6 +50,8 @@ export interface RunConfig {
   loss: LossKind;
   optimizer: OptimizerKind;
   learningRate: number;
+  /** Fuzz factor of Adam and Adadelta, above 0: the constant that keeps each step's division finite. SGD ignores it. */
+  epsilon: number;
   batchSize: number;
   /** Number of passes over the training split; training stops after the last one. */
   epochs: number;

@@ -49,6 +49,7 @@ const FLAG_OF_SETTING: { [Key in keyof RunConfig]-?: string } = {
   loss: 'loss',
   optimizer: 'optimizer',
   learningRate: 'lr',
+  epsilon: 'epsilon',
   batchSize: 'batch-size',
   epochs: 'epochs',
   validationSplit: 'validation-split',

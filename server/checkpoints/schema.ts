@@ -2,7 +2,7 @@
 // version or a damaged one is rejected on load with the field at fault,
 // instead of failing later inside the training worker or an export.
 
-import { IMAGE_PIXELS } from '../../shared/training';
+import { DEFAULT_EPSILON, IMAGE_PIXELS } from '../../shared/training';
 import type { EpochSummary, RunConfig, WeightTensor } from '../../shared/training';
 import type { CheckpointState } from '../../shared/worker-messages';
 import type { Checkpoint, ModelTopologies, SavedHistory } from './checkpoint';
@@ -20,6 +20,8 @@ const CONFIG_CHECKS: { [Key in keyof RunConfig]-?: Check<RunConfig[Key]> } = {
   loss: (value, path) => oneOf(value, path, ['bce', 'mse'] as const),
   optimizer: (value, path) => oneOf(value, path, ['adam', 'adadelta', 'sgd'] as const),
   learningRate: (value, path) => positive(value, path),
+  // Checkpoints saved before --epsilon existed trained with the default.
+  epsilon: (value, path) => (value === undefined ? DEFAULT_EPSILON : positive(value, path)),
   batchSize: (value, path) => integer(value, path, 1),
   epochs: (value, path) => integer(value, path, 1),
   validationSplit: (value, path) => positive(value, path),

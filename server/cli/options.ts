@@ -7,6 +7,7 @@ import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { TOPICS } from '../../shared/protocol/topics';
+import { DEFAULT_EPSILON } from '../../shared/training';
 import type { BackendChoice, LossKind, ModelKind, OptimizerKind, RunConfig } from '../../shared/training';
 import { HUB_DEFAULTS } from '../broadcast/hub';
 import type { HubOptions } from '../broadcast/hub';
@@ -96,6 +97,12 @@ export const FLAGS: Record<string, FlagSpec> = {
   loss: { type: 'string', value: 'KIND', help: '`bce` (binary cross-entropy per pixel) or `mse` (mean squared error)', default: 'bce' },
   optimizer: { type: 'string', value: 'KIND', help: '`adam`, `adadelta` or `sgd`', default: 'adam' },
   lr: { type: 'string', value: 'RATE', help: 'learning rate; default 0.001 for adam, 1 for adadelta, 0.1 for sgd' },
+  epsilon: {
+    type: 'string',
+    value: 'E',
+    help: 'fuzz factor of adam and adadelta, above 0 and at most 1, as in TensorFlow.js and tf.keras. Keras 1.0 gave adadelta 1e-6',
+    default: String(DEFAULT_EPSILON),
+  },
   'batch-size': { type: 'string', value: 'N', help: 'images per training step', default: '64' },
   epochs: { type: 'string', value: 'N', help: 'passes over the training split; the state is `finished` after the last', default: '50' },
   'validation-split': {
@@ -221,6 +228,7 @@ export function hostOptionsFromFlags(values: FlagValues, env: NodeJS.ProcessEnv 
     loss: oneOf<LossKind>('loss', text('loss'), ['bce', 'mse']),
     optimizer,
     learningRate: values.lr === undefined ? DEFAULT_LEARNING_RATE[optimizer] : positiveNumber('lr', text('lr')),
+    epsilon: parseEpsilon(text('epsilon'), optimizer, values.epsilon !== undefined),
     batchSize: integer('batch-size', text('batch-size'), 1, 65_536),
     epochs: integer('epochs', text('epochs'), 1, 1_000_000),
     validationSplit: fraction('validation-split', text('validation-split')),
@@ -431,6 +439,16 @@ function integer(flag: string, value: string, min: number, max: number, shown = 
     throw new OptionsError(`--${flag} ${shown} is not valid. Use a whole number from ${min} to ${max}.`);
   }
   return number;
+}
+
+/** Parses `--epsilon`, which only Adam and Adadelta use, so that a value given with SGD is an error rather than silently ignored. */
+function parseEpsilon(value: string, optimizer: OptimizerKind, explicit: boolean): number {
+  if (explicit && optimizer === 'sgd') {
+    throw new OptionsError('--epsilon has no effect with --optimizer sgd. Leave it out, or use --optimizer adam or adadelta.');
+  }
+  const epsilon = positiveNumber('epsilon', value);
+  if (epsilon > 1) throw new OptionsError(`--epsilon "${value}" is not valid. Use a number above 0 and at most 1, such as 1e-7.`);
+  return epsilon;
 }
 
 function positiveNumber(flag: string, value: string): number {

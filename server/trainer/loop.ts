@@ -71,7 +71,7 @@ export class TrainingLoop {
   constructor(private readonly options: LoopOptions) {
     const { config, dataset, model } = options;
     this.trainingStep = createTrainingStep(model, config);
-    this.optimizer = createOptimizer(config.optimizer, config.learningRate);
+    this.optimizer = createOptimizer(config.optimizer, config.learningRate, config.epsilon);
     const labelCount = dataset.info.labelNames.length;
     this.probes = chooseProbes(dataset.validation, Math.min(MAX_PROBE_COUNT, Math.max(PROBE_COUNT, labelCount)));
     this.validationInputs =

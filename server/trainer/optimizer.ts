@@ -2,14 +2,17 @@
 
 import * as tf from '@tensorflow/tfjs';
 
+import { DEFAULT_EPSILON } from '../../shared/training';
+import { KerasAdadelta } from './adadelta';
 import type { OptimizerKind } from '../../shared/training';
 
-/** Creates the optimizer for `--optimizer` at `--lr`. */
-export function createOptimizer(kind: OptimizerKind, learningRate: number): tf.Optimizer {
+/** Creates the optimizer for `--optimizer` at `--lr`, with the `--epsilon` fuzz factor for Adam and Adadelta. */
+export function createOptimizer(kind: OptimizerKind, learningRate: number, epsilon = DEFAULT_EPSILON): tf.Optimizer {
   checkLearningRate(learningRate);
-  if (kind === 'adadelta') return tf.train.adadelta(learningRate);
+  // 0.95 and 0.9, 0.999 are TensorFlow.js's and Keras's defaults for rho and for Adam's betas.
+  if (kind === 'adadelta') return new KerasAdadelta(learningRate, 0.95, epsilon);
   if (kind === 'sgd') return tf.train.sgd(learningRate);
-  return tf.train.adam(learningRate);
+  return tf.train.adam(learningRate, 0.9, 0.999, epsilon);
 }
 
 /**

@@ -29,7 +29,7 @@ export class PreflightError extends Error {
   }
 }
 
-export type PreflightConfig = Pick<RunConfig, 'model' | 'loss' | 'optimizer' | 'learningRate' | 'batchSize' | 'denoise' | 'seed'>;
+export type PreflightConfig = Pick<RunConfig, 'model' | 'loss' | 'optimizer' | 'learningRate' | 'epsilon' | 'batchSize' | 'denoise' | 'seed'>;
 
 /**
  * Runs one optimizer step on the first training batch, with the configured
@@ -40,7 +40,7 @@ export type PreflightConfig = Pick<RunConfig, 'model' | 'loss' | 'optimizer' | '
  */
 export function preflight(model: Autoencoder, config: PreflightConfig, dataset: Dataset): void {
   const saved = [...model.encoder.getWeights(), ...model.decoder.getWeights()].map((weight) => tf.clone(weight));
-  const optimizer = createOptimizer(config.optimizer, config.learningRate);
+  const optimizer = createOptimizer(config.optimizer, config.learningRate, config.epsilon);
   try {
     const step = createTrainingStep(model, config);
     checkFinite('training step', trainOnce(step, optimizer, config, dataset), config);

@@ -132,6 +132,12 @@ describe('damaged checkpoint files', () => {
     expect(() => decodeCheckpoint(encodeCheckpoint(wrong))).toThrow(/config\.latent is undefined, not a finite number/);
   });
 
+  it('reads a checkpoint without epsilon as the default 1e-7', () => {
+    const { epsilon: _epsilon, ...config } = checkpoint.config;
+    const older = { ...checkpoint, config } as unknown as Checkpoint;
+    expect(decodeCheckpoint(encodeCheckpoint(older)).config.epsilon).toBe(1e-7);
+  });
+
   it('reads an empty file as cut short', async () => {
     const path = join(stateDir, 'empty.ckpt');
     await writeFile(path, '');

@@ -18,6 +18,7 @@ export const TINY_RUN: RunConfig = {
   loss: 'bce',
   optimizer: 'adam',
   learningRate: 0.01,
+  epsilon: 1e-7,
   batchSize: 32,
   epochs: 3,
   validationSplit: 0.1,

@@ -13,6 +13,7 @@ const LONG_WORKER_RUN: RunConfig = {
   loss: 'bce',
   optimizer: 'adam',
   learningRate: 0.001,
+  epsilon: 1e-7,
   batchSize: 16,
   epochs: 1000,
   validationSplit: 0.1,

@@ -36,6 +36,7 @@ export const SYNTHETIC_CONFIG: RunConfig = {
   loss: 'bce',
   optimizer: 'adam',
   learningRate: 0.001,
+  epsilon: 1e-7,
   batchSize: 32,
   epochs: 1_000_000,
   validationSplit: 0.1,

@@ -26,6 +26,7 @@ const baseConfig: RunConfig = {
   loss: 'mse',
   optimizer: 'sgd',
   learningRate: 0.1,
+  epsilon: 1e-7,
   batchSize: 64,
   epochs: 1,
   validationSplit: 0.1,

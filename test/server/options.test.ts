@@ -29,6 +29,17 @@ describe('host options', () => {
     expect(parse('--optimizer', 'sgd', '--lr', '0.5').run.learningRate).toBe(0.5);
   });
 
+  it('defaults --epsilon to 1e-7 and reads a given one', () => {
+    expect(parse().run.epsilon).toBe(1e-7);
+    expect(parse('--optimizer', 'adadelta', '--epsilon', '1e-6').run.epsilon).toBe(1e-6);
+  });
+
+  it('rejects --epsilon with sgd, which has none', () => {
+    expect(() => parse('--optimizer', 'sgd', '--epsilon', '1e-6')).toThrow(
+      '--epsilon has no effect with --optimizer sgd. Leave it out, or use --optimizer adam or adadelta.',
+    );
+  });
+
   it('reads the port from PORT unless --port is given', () => {
     expect((parseHostOptions([], { PORT: '4100' }) as { port: number }).port).toBe(4100);
     expect((parseHostOptions(['--port', '4200'], { PORT: '4100' }) as { port: number }).port).toBe(4200);
@@ -74,6 +85,8 @@ describe('host options', () => {
     [['--epochs', '-1'], /--epochs "-1" is not valid. Use a whole number from 1/],
     [['--latent', '0'], /--latent "0" is not valid. Use a whole number from 1 to 1024/],
     [['--lr', 'fast'], /--lr "fast" is not valid. Use a number above 0/],
+    [['--epsilon', '0'], /--epsilon "0" is not valid. Use a number above 0/],
+    [['--epsilon', '2'], /--epsilon "2" is not valid. Use a number above 0 and at most 1, such as 1e-7\./],
     [['--model', 'cnn'], /--model "cnn" is not valid. Use one of: dense, deep, conv, vae\./],
     [['--denoise', '1.5'], /--denoise "1.5" is not valid. Use a number from 0 to 1, such as 0.3\./],
     [['--denoise', '-0.1'], /--denoise "-0.1" is not valid. Use a number from 0 to 1/],

@@ -17,6 +17,7 @@ export const BASE_CONFIG: RunConfig = {
   loss: 'bce',
   optimizer: 'adam',
   learningRate: 0.005,
+  epsilon: 1e-7,
   batchSize: 32,
   epochs: 4,
   validationSplit: 0.1,

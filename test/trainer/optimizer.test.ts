@@ -29,6 +29,51 @@ async function trainedWeights(optimizer: tf.Optimizer, steps: number, beforeStep
 
 const maxDifference = (a: number[], b: number[]) => Math.max(...a.map((value, i) => Math.abs(value - b[i])));
 
+/** Returns a scalar weight after one Adadelta step per gradient in `gradients`, from 0. */
+function adadeltaSteps(gradients: number[], epsilon: number): number {
+  const weight = tf.variable(tf.scalar(0));
+  const optimizer = createOptimizer('adadelta', 1, epsilon);
+  for (const gradient of gradients) optimizer.minimize(() => tf.mul(weight, gradient) as tf.Scalar, false, [weight]);
+  const value = weight.dataSync()[0];
+  weight.dispose();
+  optimizer.dispose();
+  return value;
+}
+
+/** Computes the same steps in float64 as Keras writes them, dividing each update by the mean square that includes its gradient. */
+function kerasAdadelta(gradients: number[], epsilon: number, rho = 0.95): number {
+  let weight = 0;
+  let meanSquare = 0;
+  let meanUpdate = 0;
+  for (const gradient of gradients) {
+    meanSquare = rho * meanSquare + (1 - rho) * gradient ** 2;
+    const update = (gradient * Math.sqrt(meanUpdate + epsilon)) / Math.sqrt(meanSquare + epsilon);
+    meanUpdate = rho * meanUpdate + (1 - rho) * update ** 2;
+    weight -= update;
+  }
+  return weight;
+}
+
+describe('adadelta', () => {
+  it.each([1e-6, 1e-7])('steps as Keras does with epsilon %s', (epsilon) => {
+    const gradients = [1, -2, 0.5, 3, -0.25];
+    expect(adadeltaSteps(gradients, epsilon)).toBeCloseTo(kerasAdadelta(gradients, epsilon), 6);
+  });
+
+  it('starts with small steps, unlike SGD at the same rate', () => {
+    // TensorFlow.js's own Adadelta steps exactly like SGD: three steps of gradient 1 at rate 1 would end at -3.
+    expect(adadeltaSteps([1, 1, 1], 1e-7)).toBeGreaterThan(-0.01);
+  });
+});
+
+describe('adam', () => {
+  it('takes --epsilon', () => {
+    const optimizer = createOptimizer('adam', 0.001, 1e-4);
+    expect((optimizer.getConfig() as { epsilon: number }).epsilon).toBe(1e-4);
+    optimizer.dispose();
+  });
+});
+
 describe('learning rate changes', () => {
   it.each<[OptimizerKind, number, number]>([
     ['adam', 0.001, 0.01],
