@@ -3,7 +3,7 @@
 // Each setup runs twice: as published, with Adadelta at learning rate 1.0
 // (what the string 'adadelta' means in Keras), and with Adam in fewer epochs.
 // The post ran on Keras 1.0, whose Adadelta had epsilon 1e-6, so the Adadelta
-// runs use that unless --adadelta-epsilon says otherwise.
+// runs use that unless --adadelta-epsilon sets another value.
 //
 //   npm run bench:quality -- [--setups dense,deep,conv] [--optimizers adam,adadelta] [--adadelta-epsilon 1e-6] [--backend auto]
 
