@@ -138,7 +138,7 @@ export class CompanionRun {
 
   /** Holds the fit at its next batch end until resume(); viewers see `paused` once it holds. Does nothing between fits. */
   pause(): void {
-    if (!this.fit) return;
+    if (!this.fit || this.closed) return;
     this.gate.pause();
   }
 
@@ -218,6 +218,7 @@ export class CompanionRun {
       loss: lossKind(model) ?? this.config.loss,
       optimizer: optimizerKind(model) ?? this.config.optimizer,
       learningRate: learningRate(model) ?? this.config.learningRate,
+      epsilon: epsilon(model) ?? this.config.epsilon,
     };
   }
 
@@ -353,4 +354,10 @@ function optimizerKind(model: tf.LayersModel | null | undefined): OptimizerKind 
 function learningRate(model: tf.LayersModel | null | undefined): number | null {
   const rate = (model?.optimizer as { learningRate?: unknown } | undefined)?.learningRate;
   return typeof rate === 'number' ? rate : null;
+}
+
+/** Returns the fuzz factor of the model's Adam or Adadelta optimizer, which TensorFlow.js keeps in an `epsilon` field. */
+function epsilon(model: tf.LayersModel | null | undefined): number | null {
+  const value = (model?.optimizer as { epsilon?: unknown } | undefined)?.epsilon;
+  return typeof value === 'number' ? value : null;
 }

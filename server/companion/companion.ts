@@ -53,7 +53,7 @@ export interface Companion {
   setEncoder(encoder: tf.LayersModel): void;
   /** Gives viewers the decoder: it maps a latent vector to 784 pixels, for the latent explorer and the gallery. */
   setDecoder(decoder: tf.LayersModel): void;
-  /** Closes every viewer connection and the server; a fit that the host panel paused goes on. */
+  /** Closes every viewer connection and the server; a fit that the host panel paused or that diverged goes on. */
   close(): Promise<void>;
 }
 

@@ -2,12 +2,11 @@
 
 import * as tf from '@tensorflow/tfjs';
 
-import { DEFAULT_EPSILON } from '../../shared/training';
-import { KerasAdadelta } from './adadelta';
 import type { OptimizerKind } from '../../shared/training';
+import { KerasAdadelta } from './adadelta';
 
 /** Creates the optimizer for `--optimizer` at `--lr`, with the `--epsilon` fuzz factor for Adam and Adadelta. */
-export function createOptimizer(kind: OptimizerKind, learningRate: number, epsilon = DEFAULT_EPSILON): tf.Optimizer {
+export function createOptimizer(kind: OptimizerKind, learningRate: number, epsilon: number): tf.Optimizer {
   checkLearningRate(learningRate);
   // 0.95 and 0.9, 0.999 are TensorFlow.js's and Keras's defaults for rho and for Adam's betas.
   if (kind === 'adadelta') return new KerasAdadelta(learningRate, 0.95, epsilon);

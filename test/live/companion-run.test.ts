@@ -255,6 +255,21 @@ describe('companion fit between batches', () => {
   });
 });
 
+describe('companion run after close', () => {
+  it('ignores a pause', async () => {
+    const sink = new RecordingSink();
+    const run = companion(sink);
+    const { autoencoder } = buildModels();
+
+    run.close();
+    const fitting = fit(run, autoencoder, { probes });
+    await waitFor('the first step', () => sink.of('steps').length > 0);
+    run.pause();
+    await fitting;
+    expect(sink.of('state').map((event) => event.state)).toEqual(['training', 'finished']);
+  });
+});
+
 describe('companion run that diverges', () => {
   it('holds the fit until the host closes', async () => {
     const sink = new RecordingSink();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { DEFAULT_EPSILON } from '../../shared/training';
 import type { OptimizerKind } from '../../shared/training';
 import { selectBackend } from '../../server/trainer/backend';
 import { buildAutoencoder, disposeAutoencoder } from '../../server/trainer/model';
@@ -80,30 +81,30 @@ describe('learning rate changes', () => {
     ['adadelta', 1, 3],
     ['sgd', 0.1, 0.5],
   ])('makes %s step like one created at the new rate', async (kind, initial, changed) => {
-    const reference = await trainedWeights(createOptimizer(kind, changed), 3);
-    const optimizer = createOptimizer(kind, initial);
+    const reference = await trainedWeights(createOptimizer(kind, changed, DEFAULT_EPSILON), 3);
+    const optimizer = createOptimizer(kind, initial, DEFAULT_EPSILON);
     setLearningRate(optimizer, changed);
     const adjusted = await trainedWeights(optimizer, 3);
-    const untouched = await trainedWeights(createOptimizer(kind, initial), 3);
+    const untouched = await trainedWeights(createOptimizer(kind, initial, DEFAULT_EPSILON), 3);
 
     expect(maxDifference(adjusted, reference)).toBeLessThan(1e-6);
     expect(maxDifference(untouched, reference)).toBeGreaterThan(1e-4);
   });
 
   it('applies a change from the next step on', async () => {
-    const optimizer = createOptimizer('sgd', 0.1);
+    const optimizer = createOptimizer('sgd', 0.1, DEFAULT_EPSILON);
     const changedLater = await trainedWeights(optimizer, 2, (step) => {
       if (step === 1) setLearningRate(optimizer, 0.5);
     });
-    const changedFirst = await trainedWeights(createOptimizer('sgd', 0.5), 2);
-    const neverChanged = await trainedWeights(createOptimizer('sgd', 0.1), 2);
+    const changedFirst = await trainedWeights(createOptimizer('sgd', 0.5, DEFAULT_EPSILON), 2);
+    const neverChanged = await trainedWeights(createOptimizer('sgd', 0.1, DEFAULT_EPSILON), 2);
 
     expect(maxDifference(changedLater, changedFirst)).toBeGreaterThan(1e-5);
     expect(maxDifference(changedLater, neverChanged)).toBeGreaterThan(1e-5);
   });
 
   it.each([0, -0.1, NaN, Infinity])('rejects the learning rate %s and keeps the old one', (value) => {
-    const optimizer = createOptimizer('adam', 0.002);
+    const optimizer = createOptimizer('adam', 0.002, DEFAULT_EPSILON);
     expect(() => setLearningRate(optimizer, value)).toThrow(RangeError);
     expect(() => setLearningRate(optimizer, value)).toThrow(`learning rate ${value} is invalid; use a finite number above 0, such as 0.001.`);
     expect(learningRateOf(optimizer)).toBe(0.002);

@@ -137,6 +137,22 @@ describe('ActivationProbe', () => {
     expect(result.latentIndex).toBe(4);
   });
 
+  it('shows an activation after the last dense layer as the latent', async () => {
+    const encoder = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [784], units: 8, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }), tf.layers.activation({ activation: 'tanh' })],
+    });
+    const decoder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 784, activation: 'sigmoid' })] });
+    const code = tf.tidy(() => (encoder.predict(tf.tensor(Array.from(image, (value) => value / 255), [1, 784])) as tf.Tensor).dataSync());
+    const probe = new ActivationProbe(tf);
+    await probe.load(disposedSnapshotOf(encoder, 0), disposedSnapshotOf(decoder, 0));
+    const result = await probe.activations(image);
+    probe.dispose();
+
+    expect(result.layers.map((layer) => layer.length)).toEqual([784, 8, 784]);
+    expect(result.latentIndex).toBe(1);
+    expect(maxDifference(result.layers[1], code)).toBeLessThan(TOLERANCE);
+  });
+
   it('rejects an image of the wrong size', async () => {
     const probe = new ActivationProbe(tf);
     await probe.load(snapshotOf(dense.encoder, 0), snapshotOf(dense.decoder, 0));

@@ -101,7 +101,9 @@ export class ActivationProbe {
    * Builds the model and a probe that outputs every layer with weights. With
    * `probeOutput`, the probe also outputs the model's first output when a
    * layer without weights makes it, such as the flattened feature map that
-   * is the code of `--model conv --latent 128`.
+   * is the code of `--model conv --latent 128`. An output with as many units
+   * as the last layer with weights (a Dense followed by an Activation)
+   * replaces that layer, so the diagram keeps the host's layer count.
    */
   private async loadModel(current: ProbedModel | null, snapshot: ModelSnapshot, probeOutput: boolean): Promise<ProbedModel> {
     const key = topologyKey(snapshot);
@@ -113,9 +115,14 @@ export class ActivationProbe {
     const model = await modelFromSnapshot(this.tf, snapshot);
     disposeModel(current);
     const probed = model.layers.filter((layer) => layer.weights.length > 0).map((layer) => layer.output as SymbolicTensor);
-    if (probeOutput && !probed.includes(model.outputs[0])) probed.push(model.outputs[0]);
+    const output = model.outputs[0];
+    if (probeOutput && !probed.includes(output)) {
+      const last = probed.at(-1);
+      if (last !== undefined && unitCount(last.shape) === unitCount(output.shape)) probed.pop();
+      probed.push(output);
+    }
     const probe = this.tf.model({ inputs: model.inputs, outputs: probed });
-    const firstOutput = probed.indexOf(model.outputs[0]);
+    const firstOutput = probed.indexOf(output);
     return { key, model, probe, firstOutput: firstOutput >= 0 ? firstOutput : probed.length - 1 };
   }
 }
@@ -127,6 +134,14 @@ function inputShape(model: LayersModel): number[] {
 
 function asList(output: Tensor | Tensor[]): Tensor[] {
   return Array.isArray(output) ? output : [output];
+}
+
+/** Returns how many values perUnit makes of an output of `shape`: its size for a vector or a one-channel 784-pixel image, otherwise its channels. */
+function unitCount(shape: readonly (number | null)[]): number {
+  const dims = shape.slice(1).map((size) => size ?? 1);
+  const size = dims.reduce((product, next) => product * next, 1);
+  const wholeImage = size === IMAGE_PIXELS && dims.at(-1) === 1;
+  return dims.length <= 1 || wholeImage ? size : dims.at(-1)!;
 }
 
 /** Flattens a [1, units] output or a one-channel image of 784 pixels, and averages any other [1, …, channels] output over its positions. */

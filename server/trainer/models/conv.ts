@@ -1,8 +1,10 @@
 // The convolutional autoencoder of `--model conv`: the convolutional
 // autoencoder of the Keras blog ("Building Autoencoders in Keras", F. Chollet,
 // 2016). With `--latent 128` the encoder's last 4×4×8 feature map is the
-// latent vector, exactly as in the post. Any other size puts a dense latent
-// layer of `--latent` units between the encoder and the decoder. Input and
+// latent vector, exactly as in the post. That code comes out of ReLU and max
+// pooling, so it is never negative and some of its values can stay at zero.
+// Any other size puts a dense, linear latent layer of `--latent` units
+// between the encoder and the decoder. Input and
 // output stay flat [batch, 784], reshaped inside, so the rest of the trainer
 // treats it like a dense model.
 
