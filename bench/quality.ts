@@ -54,7 +54,7 @@ const SETUPS: Setup[] = [
     referenceLoss: 0.094,
     batchSize: 128,
     adadeltaEpochs: 50,
-    adamEpochs: 20,
+    adamEpochs: 35,
   },
 ];
 
