@@ -1,10 +1,10 @@
-// Adadelta as Zeiler's paper, Keras, TensorFlow and PyTorch step it.
+// Adadelta as Keras and PyTorch step it.
 //
 // TensorFlow.js 4.22's `tf.train.adadelta` divides each update by the
 // gradient accumulator from before this step's gradient. Both accumulators
 // start at zero, so they stay equal step after step and every update is
 // exactly the gradient: the optimizer is plain SGD at the learning rate.
-// This subclass divides by the updated accumulator, as the others do, and
+// This subclass divides by the updated accumulator, as Keras and PyTorch do, and
 // keeps the parent's slots, so checkpoints and `getWeights` stay the same.
 
 import * as tf from '@tensorflow/tfjs';
