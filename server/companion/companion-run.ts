@@ -136,7 +136,7 @@ export class CompanionRun {
     });
   }
 
-  /** Holds the fit at its next batch end until resume(); viewers see `paused` once it holds. Does nothing between fits. */
+  /** Holds the fit at its next batch end until resume(); viewers see `paused` once it holds. Does nothing between fits or after close(). */
   pause(): void {
     if (!this.fit || this.closed) return;
     this.gate.pause();
@@ -193,7 +193,7 @@ export class CompanionRun {
         this.emit({ type: 'state', state: 'diverged', reason: `the training loss became ${loss} at step ${this.step} (epoch ${this.epoch + 1}); model.fit waits. Stop the script and lower the learning rate.` });
       }
       this.diverged = true;
-      if (!this.closed) this.gate.pause();
+      this.pause();
       return false;
     }
     if (this.diverged) {

@@ -4,8 +4,9 @@
 // gradient accumulator from before this step's gradient. Both accumulators
 // start at zero, so they stay equal step after step and every update is
 // exactly the gradient: the optimizer is plain SGD at the learning rate.
-// This subclass divides by the updated accumulator, as Keras and PyTorch do, and
-// keeps the parent's slots, so checkpoints and `getWeights` stay the same.
+// This subclass divides by the updated accumulator, as Keras and PyTorch
+// do, and keeps the parent's slots, so checkpoints and `getWeights` stay the
+// same.
 
 import * as tf from '@tensorflow/tfjs';
 

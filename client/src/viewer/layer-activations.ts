@@ -140,16 +140,19 @@ function asList(output: Tensor | Tensor[]): Tensor[] {
 function unitCount(shape: readonly (number | null)[]): number {
   const dims = shape.slice(1).map((size) => size ?? 1);
   const size = dims.reduce((product, next) => product * next, 1);
-  const wholeImage = size === IMAGE_PIXELS && dims.at(-1) === 1;
-  return dims.length <= 1 || wholeImage ? size : dims.at(-1)!;
+  return keepsEveryValue(dims.length + 1, size, dims.at(-1)!) ? size : dims.at(-1)!;
 }
 
 /** Flattens a [1, units] output or a one-channel image of 784 pixels, and averages any other [1, …, channels] output over its positions. */
 function perUnit(output: Tensor): Tensor {
-  const wholeImage = output.size === IMAGE_PIXELS && output.shape[output.rank - 1] === 1;
-  if (output.rank <= 2 || wholeImage) return output.reshape([-1]);
+  if (keepsEveryValue(output.rank, output.size, output.shape[output.rank - 1])) return output.reshape([-1]);
   const axes = Array.from({ length: output.rank - 2 }, (_, i) => i + 1);
   return output.mean(axes).reshape([-1]);
+}
+
+/** Tells whether perUnit keeps every value of an output: a [batch, units] vector, or a one-channel image of 784 pixels. */
+function keepsEveryValue(rank: number, size: number, channels: number): boolean {
+  return rank <= 2 || (size === IMAGE_PIXELS && channels === 1);
 }
 
 function disposeModel(probed: ProbedModel | null): void {

@@ -4,9 +4,9 @@
 // latent vector, exactly as in the post. That code comes out of ReLU and max
 // pooling, so it is never negative and some of its values can stay at zero.
 // Any other size puts a dense, linear latent layer of `--latent` units
-// between the encoder and the decoder. Input and
-// output stay flat [batch, 784], reshaped inside, so the rest of the trainer
-// treats it like a dense model.
+// between the encoder and the decoder. Input and output stay flat
+// [batch, 784], reshaped inside, so the rest of the trainer treats it like a
+// dense model.
 
 import * as tf from '@tensorflow/tfjs';
 
